@@ -17,3 +17,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"login": "5/min", "register": "1000/min"},
 }
+
+# Static files are not collected for tests; WhiteNoise would only warn about it.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
