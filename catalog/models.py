@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, count_validators
 
 
 class Category(models.Model):
@@ -27,7 +27,7 @@ class Product(TimeStampedModel):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     description = models.TextField(blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    stock = models.PositiveIntegerField(default=0)
+    stock = models.PositiveIntegerField(default=0, validators=count_validators)
     is_deleted = models.BooleanField(default=False, db_index=True)
 
     objects = ProductQuerySet.as_manager()

@@ -1,4 +1,9 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
+
+# Counts (stock, quantities) fit a 32-bit integer column on every backend, SQLite included.
+MAX_COUNT = 2_147_483_647
+count_validators = [MaxValueValidator(MAX_COUNT)]
 
 
 class TimeStampedModel(models.Model):

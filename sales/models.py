@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, count_validators
 
 
 class AgentRole(models.TextChoices):
@@ -78,7 +78,7 @@ class Order(TimeStampedModel):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(validators=count_validators)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=5, decimal_places=4, default=0)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)

@@ -46,6 +46,10 @@ def agent_delete(*, agent: Agent) -> None:
     agent.delete()
 
 
+# Order amounts are stored with 14 digits, 2 of them decimals.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 @dataclass(frozen=True)
 class PricedLine:
     product: Product
@@ -77,6 +81,10 @@ def _price_lines(*, lines: list[dict[str, Any]], allowed_deleted: set[int]) -> l
         if not Decimal(0) <= discount <= Decimal(1):
             raise ApplicationError("Discount must be between 0 and 1.", field="lines")
         line_total = compute_line_total(quantity=quantity, unit_price=unit_price, discount=discount)
+        if line_total >= MAX_AMOUNT:
+            raise ApplicationError(
+                f"The line for product {product.pk} exceeds the largest amount stored.", field="lines"
+            )
         priced.append(PricedLine(product, quantity, unit_price, discount, line_total))
     return priced
 
@@ -89,6 +97,8 @@ def _check_membership(*, customer: Customer, membership: Membership | None) -> N
 def _apply_totals(*, order: Order, priced: list[PricedLine]) -> None:
     order.subtotal = sum((line.line_total for line in priced), Decimal("0.00"))
     order.total_amount = order.subtotal + order.shipping_cost
+    if order.total_amount >= MAX_AMOUNT:
+        raise ApplicationError("The order total exceeds the largest amount stored.", field="lines")
 
 
 @transaction.atomic

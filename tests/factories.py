@@ -18,10 +18,16 @@ def make_category(*, name: str | None = None) -> Category:
 
 
 def make_product(
-    *, unit_price: str = "10.00", stock: int = 100, category: Category | None = None, name: str | None = None
+    *,
+    unit_price: str = "10.00",
+    stock: int = 100,
+    category: Category | None = None,
+    name: str | None = None,
+    code: str | None = None,
 ) -> Product:
     n = next(_sequence)
     return product_create(
+        code=code,
         name=name or f"Product {n}",
         category=category or make_category(),
         unit_price=Decimal(unit_price),
