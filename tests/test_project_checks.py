@@ -1,9 +1,14 @@
 """Project-wide guarantees: migrations match the models, the OpenAPI schema is complete and clean."""
 
+import os
+import secrets
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 
 
@@ -59,3 +64,38 @@ def test_role_groups_exist_after_migrate():
     assert {"view_order", "view_product", "view_customer"} <= viewer
     assert not {code for code in viewer if not code.startswith("view_")}
     assert {"add_order", "change_product", "delete_customer", "view_agent"} <= manager
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process: settings modules are read once per process."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_checklist():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_SETTINGS_MODULE": "salesanalytics.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+            "DJANGO_ALLOWED_HOSTS": "sales.example.com",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage("check", env={"DJANGO_SETTINGS_MODULE": "salesanalytics.settings.production"})
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr

@@ -322,3 +322,25 @@ def test_order_list_query_count_does_not_grow_with_orders(viewer_client, django_
         response = viewer_client.get(ORDERS, {"page_size": 15})
     assert len(response.json()["results"]) == 15
     assert all(len(row["lines"]) == 3 for row in response.json()["results"])
+
+
+def test_every_order_write_moves_the_analytics_data_version(manager_client, django_capture_on_commit_callbacks):
+    from analytics.selectors import data_version_current
+
+    customer, product = make_customer(), make_product()
+    versions = [data_version_current()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = manager_client.post(
+            ORDERS, {"customer": customer.pk, "lines": [{"product": product.pk, "quantity": 1}]}
+        ).json()
+    versions.append(data_version_current())
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.patch(f"{ORDERS}{order['id']}/", {"shipping_cost": 3})
+    versions.append(data_version_current())
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.delete(f"{ORDERS}{order['id']}/")
+    versions.append(data_version_current())
+
+    assert len(set(versions)) == 4
+    assert versions == sorted(versions)
