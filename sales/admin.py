@@ -1,20 +1,25 @@
 """Staff screens for teams, agents and orders.
 
-Orders are shown read-only, with their lines inline: every order write must
-recompute totals and reserve or release stock, and that happens only in the
-service layer (``sales.services``), reached through the REST API and the CSV
-import. A plain admin form would bypass both, so the admin offers no add or
-change for orders or lines; deleting goes through ``order_delete``, which
-returns the units to stock.
+Every order write must recompute totals and reserve or release stock, which
+only the service layer (``sales.services``) does. So the order admin never
+saves the form or its line formset itself: add, change and delete hand the
+cleaned data to ``order_create``, ``order_update`` and ``order_delete``, and a
+refusal from them (short stock, a foreign membership) comes back as a message.
 """
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from common.admin import export_as_csv
+from common.exceptions import ApplicationError
 from sales.models import Agent, Order, OrderLine, Team
-from sales.services import order_delete
+from sales.services import order_create, order_delete, order_update
+
+ORDER_FIELDS = ("customer", "agent", "membership", "ordered_at", "region", "payment_method", "shipping_cost")
 
 
 @admin.register(Team)
@@ -41,25 +46,31 @@ class AgentAdmin(admin.ModelAdmin):
     actions = (export_as_csv,)
 
 
-class ReadOnlyInlineMixin:
-    """Lines change only together with their order's totals, so the inline only shows them."""
+class OrderLineForm(forms.ModelForm):
+    unit_price = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Blank: the product's price."
+    )
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+    class Meta:
+        model = OrderLine
+        fields = ("product", "quantity", "unit_price", "discount")
 
 
-class OrderLineInline(ReadOnlyInlineMixin, admin.TabularInline):
+class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    extra = 0
+    form = OrderLineForm
+    extra = 1
     fields = ("product", "quantity", "unit_price", "discount", "line_total")
     readonly_fields = ("line_total",)
     autocomplete_fields = ("product",)
+
+
+class OrderForm(forms.ModelForm):
+    code = forms.CharField(max_length=64, required=False, help_text="External id; generated when left blank.")
+
+    class Meta:
+        model = Order
+        fields = ("code", *ORDER_FIELDS)
 
 
 @admin.register(Order)
@@ -79,6 +90,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "agent")
     search_fields = ("code", "customer__name", "customer__code", "customer__email", "agent__name", "agent__code")
     autocomplete_fields = ("customer", "agent", "membership")
+    form = OrderForm
     readonly_fields = ("subtotal", "total_amount", "created_at", "updated_at")
     date_hierarchy = "ordered_at"
     fieldsets = (
@@ -90,11 +102,40 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = (OrderLineInline,)
     actions = (export_as_csv,)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> tuple[str, ...]:
+        # The code is the CSV's external id: set once, then fixed.
+        return (*self.readonly_fields, "code") if obj else self.readonly_fields
 
-    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            # The service refused (and rolled back) the write; say why on the same page.
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool) -> None:
+        """Saving waits for the lines: ``save_related`` writes order and lines in one service call."""
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        lines = [
+            {key: line_form.cleaned_data.get(key) for key in ("product", "quantity", "unit_price", "discount")}
+            for formset in formsets
+            for line_form in formset.forms
+            if line_form.cleaned_data and not line_form.cleaned_data.get("DELETE")
+        ]
+        fields = {name: form.cleaned_data.get(name) for name in ORDER_FIELDS}
+        fields["region"] = fields["region"] or None  # blank: the customer's region
+        if change:
+            order = order_update(order=form.instance, lines=lines, **fields)
+        else:
+            order = order_create(code=form.cleaned_data.get("code") or None, lines=lines, **fields)
+        form.instance.pk, form.instance.code = order.pk, order.code
+        for formset in formsets:
+            # The admin's change message reads these; the service, not the formset, saved the lines.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request: HttpRequest, obj: Order) -> None:
         order_delete(order=obj)

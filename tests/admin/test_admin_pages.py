@@ -86,7 +86,7 @@ def test_changelist_and_change_pages_open_for_superuser(admin_client: Client, sh
     assert change.status_code == 200
 
 
-@pytest.mark.parametrize(("app_label", "model_name"), [model for model in MODELS if model[1] != "order"])
+@pytest.mark.parametrize(("app_label", "model_name"), MODELS)
 def test_add_page_opens_for_superuser(admin_client: Client, db, app_label, model_name):
     response = admin_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
 
@@ -120,7 +120,7 @@ def test_order_change_page_shows_its_lines_inline(admin_client: Client, shop: di
     response = admin_client.get(reverse("admin:sales_order_change", args=[shop["order"].pk]))
 
     (inline,) = response.context["inline_admin_formsets"]
-    shown = {form.original.product.name: form.original.line_total for form in inline}
+    shown = {form.original.product.name: form.original.line_total for form in inline if form.original}
     # 3 x 12.99 x 0.9 = 35.073 -> 35.07; 1 x 39.00 = 39.00
     assert shown == {"Mystery Novel": Decimal("35.07"), "World Atlas": Decimal("39.00")}
     assert "Mystery Novel" in response.text
@@ -129,19 +129,116 @@ def test_order_change_page_shows_its_lines_inline(admin_client: Client, shop: di
     assert "79.06" in response.text  # total = 74.07 + 4.99
 
 
-def test_order_admin_refuses_add_and_edit(admin_client: Client, shop: dict):
-    order = shop["order"]
+def _line_forms(*lines: dict, initial: int = 0) -> dict:
+    """The inline formset's POST data, as the admin page would send it."""
+    data = {
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(initial),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index, line in enumerate(lines):
+        data.update({f"lines-{index}-{key}": value for key, value in line.items()})
+    return data
 
-    add = admin_client.get(reverse("admin:sales_order_add"))
-    edit = admin_client.post(
-        reverse("admin:sales_order_change", args=[order.pk]), {"code": "O-1", "shipping_cost": "0"}
+
+def _order_form(**fields) -> dict:
+    base = {
+        "code": "",
+        "customer": "",
+        "agent": "",
+        "membership": "",
+        "ordered_at_0": "2024-07-01",
+        "ordered_at_1": "09:00:00",
+        "region": "",
+        "payment_method": "Cash",
+        "shipping_cost": "0",
+    }
+    return {**base, **fields}
+
+
+def test_order_admin_adds_an_order_through_the_service(admin_client: Client, shop: dict):
+    # Given Grace and two products with 47 and 49 units left (the fixture's order took some)
+    novel, atlas, grace = shop["novel"], shop["atlas"], shop["grace"]
+
+    # When staff add an order with one defaulted price and one overridden price
+    response = admin_client.post(
+        reverse("admin:sales_order_add"),
+        {
+            **_order_form(customer=grace.pk, shipping_cost="2.50"),
+            **_line_forms(
+                {"product": novel.pk, "quantity": "2", "unit_price": "", "discount": "0.5"},  # 25.98 * 0.5 = 12.99
+                {"product": atlas.pk, "quantity": "1", "unit_price": "30.00", "discount": "0"},  # 30.00
+            ),
+        },
     )
 
-    assert add.status_code == 403
-    assert edit.status_code == 403
+    # Then the order exists with server-computed totals and the stock is reserved
+    assert response.status_code == 302
+    order = Order.objects.get(customer=grace)
+    assert order.code  # generated
+    assert order.region == "South"  # the customer's region
+    assert order.subtotal == Decimal("42.99")
+    assert order.total_amount == Decimal("45.49")
+    assert sorted(order.lines.values_list("line_total", flat=True)) == [Decimal("12.99"), Decimal("30.00")]
+    assert Product.objects.get(pk=novel.pk).stock == 45
+    assert Product.objects.get(pk=atlas.pk).stock == 48
+
+
+def test_order_admin_edits_lines_and_re_reserves_the_difference(admin_client: Client, shop: dict):
+    order = shop["order"]
+    novel_line = order.lines.get(product=shop["novel"])
+    atlas_line = order.lines.get(product=shop["atlas"])
+
+    # When staff raise the novel from 3 to 5 units, drop the atlas line and waive shipping
+    response = admin_client.post(
+        reverse("admin:sales_order_change", args=[order.pk]),
+        {
+            **_order_form(
+                customer=shop["ada"].pk,
+                agent=shop["agent"].pk,
+                membership=shop["membership"].pk,
+                region="North",
+                payment_method="PayPal",
+            ),
+            **_line_forms(
+                {"id": novel_line.pk, "order": order.pk, "product": shop["novel"].pk, "quantity": "5",
+                 "unit_price": "12.99", "discount": "0.10"},
+                {"id": atlas_line.pk, "order": order.pk, "product": shop["atlas"].pk, "quantity": "1",
+                 "unit_price": "39.00", "discount": "0", "DELETE": "on"},
+                initial=2,
+            ),
+        },
+    )  # fmt: skip
+
+    # Then 5 * 12.99 * 0.9 = 58.455 rounds half-up to 58.46, and stock follows the lines
+    assert response.status_code == 302
     order.refresh_from_db()
-    assert order.shipping_cost == Decimal("4.99")
-    assert order.total_amount == Decimal("79.06")
+    assert order.subtotal == Decimal("58.46")
+    assert order.total_amount == Decimal("58.46")
+    assert list(order.lines.values_list("id", flat=True)) == [novel_line.pk]
+    assert Product.objects.get(pk=shop["novel"].pk).stock == 45
+    assert Product.objects.get(pk=shop["atlas"].pk).stock == 50
+
+
+def test_order_admin_short_stock_is_a_message_and_writes_nothing(admin_client: Client, shop: dict):
+    response = admin_client.post(
+        reverse("admin:sales_order_add"),
+        {
+            **_order_form(customer=shop["grace"].pk),
+            **_line_forms(
+                {"product": shop["atlas"].pk, "quantity": "1", "unit_price": "", "discount": "0"},
+                {"product": shop["novel"].pk, "quantity": "48", "unit_price": "", "discount": "0"},
+            ),
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Insufficient stock" in response.text
+    assert not Order.objects.filter(customer=shop["grace"]).exists()
+    assert Product.objects.get(pk=shop["novel"].pk).stock == 47
+    assert Product.objects.get(pk=shop["atlas"].pk).stock == 49
 
 
 def test_order_admin_delete_returns_the_stock(admin_client: Client, shop: dict):
