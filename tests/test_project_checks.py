@@ -99,3 +99,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_swagger_ui_is_served_without_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert "drf_spectacular_sidecar/swagger-ui-dist" in response.text
+    assert "cdn.jsdelivr.net" not in response.text

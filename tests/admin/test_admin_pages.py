@@ -368,3 +368,11 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client: Client, shop: di
 
     assert response.context["cl"].result_count >= 11
     assert len(many) == len(few)
+
+
+def test_admin_index_links_the_api_docs(admin_client: Client):
+    response = admin_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert 'href="/api/docs/"' in response.text
+    assert 'href="/api/schema/"' in response.text
