@@ -185,6 +185,8 @@ REST_FRAMEWORK = {
         "register": os.environ.get("REGISTER_THROTTLE_RATE", "20/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Proxies in front of the app; throttles trust X-Forwarded-For only that deep (0: the socket address).
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
 }
 
 SPECTACULAR_SETTINGS = {

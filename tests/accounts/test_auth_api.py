@@ -97,3 +97,14 @@ def test_me_reports_each_role(viewer_client, manager_client, superuser_client, a
     assert superuser_client.get(ME).json()["role"] == "superuser"
     assert anon_client.get(ME).status_code == 401
     assert anon_client.post(LOGOUT).status_code == 401
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_login_throttle(anon_client, viewer_user):
+    # Each attempt claims a different client address; with no trusted proxy the socket address counts.
+    statuses = [
+        anon_client.post(
+            LOGIN, {"username": "viewer", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
