@@ -136,6 +136,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
+}
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,7 +214,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Imports ----------------------------------------------------------------
+# Server-side file paths given to data/refresh/ must resolve inside IMPORT_ROOT;
+# uploads are stored under IMPORT_ROOT/uploads for the worker to read.
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / "var" / "imports"))
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+# A running import touches its job every IMPORT_HEARTBEAT_SECONDS; one silent for
+# IMPORT_STALE_AFTER_SECONDS is marked failed (its worker died; nothing was loaded).
+IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "10"))
+IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "120"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,93 @@
+"""Staging tables: a job's validated rows, in a temporary table of its own connection.
+
+Temporary tables vanish with the connection, so a worker that dies while
+staging leaves nothing behind. PostgreSQL fills them with ``COPY``; SQLite with
+batched inserts. The merge then works set-based from the staging table.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# Rows per COPY (PostgreSQL) or executemany (SQLite); progress is reported between batches,
+# when the connection is free again.
+BATCH_ROWS = {"postgresql": 50_000, "sqlite": 5_000}
+
+# (PostgreSQL type, SQLite type) of each kind of staged value.
+TYPES = {
+    "int": ("integer", "integer"),
+    "text": ("text", "text"),
+    "money": ("numeric(14,2)", "numeric"),
+    "ratio": ("numeric(5,4)", "numeric"),
+    "moment": ("timestamptz", "text"),
+}
+
+
+@dataclass(frozen=True)
+class StageTable:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (name, kind in TYPES)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _kind in self.columns]
+
+
+def stage_create(connection: BaseDatabaseWrapper, table: StageTable) -> None:
+    postgres = connection.vendor == "postgresql"
+    columns = ", ".join(f"{name} {TYPES[kind][0 if postgres else 1]}" for name, kind in table.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table.name} ({columns})")
+
+
+def stage_drop(connection: BaseDatabaseWrapper, *names: str) -> None:
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def stage_rows(
+    connection: BaseDatabaseWrapper,
+    table: StageTable,
+    rows: Iterable[tuple],
+    *,
+    after_batch: Callable[[], None] | None = None,
+) -> None:
+    """Stream ``rows`` (in ``table.columns`` order) into the staging table, batch by batch."""
+    columns = ", ".join(table.column_names)
+    iterator = iter(rows)
+    batch_rows = BATCH_ROWS.get(connection.vendor, 5_000)
+    if connection.vendor == "postgresql":
+        copy_sql = f"COPY {table.name} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor:
+            while batch := list(islice(iterator, batch_rows)):
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in batch:
+                        copy.write_row(row)
+                if after_batch is not None:
+                    after_batch()
+            # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
+            cursor.execute(f"ANALYZE {table.name}")
+        return
+    moments = [index for index, (_name, kind) in enumerate(table.columns) if kind == "moment"]
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(['%s'] * len(table.columns))})"
+    with connection.cursor() as cursor:
+        while batch := list(islice(iterator, batch_rows)):
+            if moments:
+                batch = [_adapt_moments(row, moments, adapt) for row in batch]
+            cursor.executemany(sql, batch)
+            if after_batch is not None:
+                after_batch()
+
+
+def _adapt_moments(row: tuple, positions: list[int], adapt) -> tuple:
+    values = list(row)
+    for position in positions:
+        if isinstance(values[position], datetime):
+            values[position] = adapt(values[position])
+    return tuple(values)

@@ -1,0 +1,331 @@
+"""Reading import CSVs: header matching, decoding and per-row validation.
+
+A reader streams the file once and yields rows ready for staging, or the row's
+errors, so memory stays flat whatever the file size. A file that cannot be read
+as a CSV of its kind raises ``UnreadableFile`` and the job writes nothing.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from common.models import MAX_COUNT
+from sales.models import AgentRole
+
+CENT = Decimal("0.01")
+MAX_PRICE = Decimal(10) ** 10  # unit prices are stored with 12 digits, 2 decimals
+MAX_AMOUNT = Decimal(10) ** 12  # line totals and shipping with 14 digits
+PROGRESS_EVERY = 1_000
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ROLES = {role.value.lower(): role.value for role in AgentRole}
+
+csv.field_size_limit(1 << 20)
+
+
+class UnreadableFile(Exception):
+    """The file as a whole is not a CSV of the expected kind; nothing of it is loaded."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # as the spec writes it in the header
+    key: str  # the staging column it fills
+    required: bool = True  # must be in the header
+    max_length: int | None = None
+
+
+SALES_COLUMNS = (
+    Column("Order ID", "order_code", max_length=64),
+    Column("Product ID", "product_code", max_length=64),
+    Column("Customer ID", "customer_code", max_length=64),
+    Column("Product Name", "product_name", max_length=200),
+    Column("Category", "category", max_length=100),
+    Column("Region", "region", max_length=100),
+    Column("Date of Sale", "ordered_at"),
+    Column("Quantity Sold", "quantity"),
+    Column("Unit Price", "unit_price"),
+    Column("Discount", "discount"),
+    Column("Shipping Cost", "shipping_cost"),
+    Column("Payment Method", "payment_method", max_length=50),
+    Column("Customer Name", "customer_name", max_length=200),
+    Column("Customer Email", "customer_email", max_length=254),
+    Column("Customer Address", "customer_address"),
+    Column("Agent ID", "agent_code", required=False, max_length=64),
+    Column("Agent Name", "agent_name", required=False, max_length=200),
+    Column("Agent Role", "agent_role", required=False),
+    Column("Team", "team", required=False, max_length=100),
+)
+
+PRODUCT_COLUMNS = (
+    Column("Product ID", "product_code", max_length=64),
+    Column("Product Name", "product_name", max_length=200),
+    Column("Category", "category", max_length=100),
+    Column("Unit Price", "unit_price"),
+    Column("Description", "description", required=False),
+    Column("Stock", "stock", required=False),
+)
+
+
+@dataclass
+class RowErrors:
+    row: int
+    problems: list[tuple[str, str]]  # (CSV column as written in the file, message)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [{"row": self.row, "column": column, "message": message} for column, message in self.problems]
+
+
+def normalize_header(name: str) -> str:
+    """``Order ID``, ``order_id`` and `` ORDER  Id`` all name the same column."""
+    return re.sub(r"[\s_]+", "", name.replace("\ufeff", "")).lower()
+
+
+class _Row:
+    """Field access by staging key for one CSV record, collecting problems as it goes."""
+
+    __slots__ = ("headers", "index", "problems", "values")
+
+    def __init__(self, values: list[str], index: dict[str, int], headers: dict[str, str]):
+        self.values = values
+        self.index = index
+        self.headers = headers
+        self.problems: list[tuple[str, str]] = []
+
+    def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
+        position = self.index.get(key)
+        value = self.values[position].strip() if position is not None else ""
+        if required and not value:
+            self.fail(key, "is required")
+        elif max_length is not None and len(value) > max_length:
+            self.fail(key, f"is longer than {max_length} characters")
+        return value
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append((self.headers.get(key, key), f"{self.headers.get(key, key)} {message}."))
+
+    def money(self, key: str, *, limit: Decimal, blank_is_zero: bool = False) -> Decimal | None:
+        raw = self.text(key, required=not blank_is_zero)
+        if not raw:
+            return Decimal("0.00") if blank_is_zero else None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            self.fail(key, f"is not a number: {raw!r}")
+            return None
+        if not value.is_finite() or value < 0:
+            self.fail(key, f"must be zero or more, got {raw!r}")
+        elif value >= limit:
+            self.fail(key, f"is too large: {raw!r}")
+        elif value != value.quantize(CENT):
+            self.fail(key, f"has more than two decimal places: {raw!r}")
+        else:
+            return value.quantize(CENT)
+        return None
+
+    def count(self, key: str, *, minimum: int, required: bool = True) -> int | None:
+        raw = self.text(key, required=required)
+        if not raw:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            self.fail(key, f"is not a whole number: {raw!r}")
+            return None
+        if value < minimum:
+            self.fail(key, f"must be at least {minimum}, got {value}")
+        elif value > MAX_COUNT:
+            self.fail(key, f"is too large: {value}")
+        else:
+            return value
+        return None
+
+
+def _parse_moment(raw: str, zone: ZoneInfo) -> datetime | None:
+    """A date (midnight in the analytics time zone) or an ISO 8601 date-time."""
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), time(), tzinfo=zone)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def parse_sales_row(row: _Row, zone: ZoneInfo) -> tuple | None:
+    """One order line, typed and with its line total, or ``None`` with ``row.problems`` filled."""
+    order_code = row.text("order_code", required=True, max_length=64)
+    product_code = row.text("product_code", required=True, max_length=64)
+    customer_code = row.text("customer_code", required=True, max_length=64)
+    product_name = row.text("product_name", required=True, max_length=200)
+    category = row.text("category", required=True, max_length=100)
+    region = row.text("region", max_length=100)
+    raw_date = row.text("ordered_at", required=True)
+    ordered_at = _parse_moment(raw_date, zone) if raw_date else None
+    if raw_date and ordered_at is None:
+        row.fail("ordered_at", f"is not a date (YYYY-MM-DD): {raw_date!r}")
+    quantity = row.count("quantity", minimum=1)
+    unit_price = row.money("unit_price", limit=MAX_PRICE)
+    discount = _parse_discount(row)
+    shipping_cost = row.money("shipping_cost", limit=MAX_AMOUNT, blank_is_zero=True)
+    payment_method = row.text("payment_method", max_length=50)
+    customer_name = row.text("customer_name", required=True, max_length=200)
+    customer_email = row.text("customer_email", max_length=254)
+    if customer_email and not EMAIL_PATTERN.match(customer_email):
+        row.fail("customer_email", f"is not an email address: {customer_email!r}")
+    customer_address = row.text("customer_address")
+    agent_code = row.text("agent_code", max_length=64)
+    agent_name = row.text("agent_name", required=bool(agent_code), max_length=200)
+    raw_role = row.text("agent_role")
+    agent_role = ROLES.get(raw_role.lower()) if raw_role else (AgentRole.AGENT.value if agent_code else "")
+    if agent_role is None:
+        row.fail("agent_role", f"must be one of {', '.join(ROLES.values())}, got {raw_role!r}")
+    team = row.text("team", max_length=100)
+    if row.problems:
+        return None
+    line_total = (quantity * unit_price * (1 - discount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if line_total >= MAX_AMOUNT:
+        row.fail("quantity", "times Unit Price is too large")
+        return None
+    return (
+        order_code,
+        product_code,
+        customer_code,
+        product_name,
+        category,
+        region,
+        ordered_at,
+        quantity,
+        unit_price,
+        discount,
+        shipping_cost,
+        payment_method,
+        customer_name,
+        customer_email,
+        customer_address,
+        agent_code or None,
+        agent_name if agent_code else None,
+        agent_role if agent_code else None,
+        (team or None) if agent_code else None,
+        line_total,
+    )
+
+
+def _parse_discount(row: _Row) -> Decimal | None:
+    raw = row.text("discount")
+    if not raw:
+        return Decimal(0)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        row.fail("discount", f"is not a number: {raw!r}")
+        return None
+    if not value.is_finite() or not 0 <= value <= 1:
+        row.fail("discount", f"must be between 0 and 1, got {raw!r}")
+        return None
+    if value != value.quantize(Decimal("0.0001")):
+        row.fail("discount", f"has more than four decimal places: {raw!r}")
+        return None
+    return value
+
+
+def parse_product_row(row: _Row, zone: ZoneInfo) -> tuple | None:
+    """One catalogue entry; ``stock`` and ``description`` are ``None`` when the file leaves them out."""
+    product_code = row.text("product_code", required=True, max_length=64)
+    product_name = row.text("product_name", required=True, max_length=200)
+    category = row.text("category", required=True, max_length=100)
+    unit_price = row.money("unit_price", limit=MAX_PRICE)
+    description = row.text("description") if "description" in row.index else None
+    stock = row.count("stock", minimum=0, required=False) if "stock" in row.index else None
+    if row.problems:
+        return None
+    return (product_code, product_name, category, unit_price, description, stock)
+
+
+@dataclass(frozen=True)
+class CsvKind:
+    columns: tuple[Column, ...]
+    parse: Callable[[_Row, ZoneInfo], tuple | None]
+
+
+KINDS = {
+    "sales": CsvKind(SALES_COLUMNS, parse_sales_row),
+    "products": CsvKind(PRODUCT_COLUMNS, parse_product_row),
+}
+
+
+def _match_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[str, int], dict[str, str]]:
+    """Map staging keys to positions; a missing required or a repeated column makes the file unreadable."""
+    wanted = {normalize_header(column.name): column for column in columns}
+    index: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for position, name in enumerate(header):
+        column = wanted.get(normalize_header(name))
+        if column is None:
+            continue
+        if column.key in index:
+            raise UnreadableFile(f"The header names the column {column.name!r} twice.")
+        index[column.key] = position
+        headers[column.key] = name.replace("\ufeff", "").strip()
+    missing = [column.name for column in columns if column.required and column.key not in index]
+    if missing:
+        found = ", ".join(repr(name) for name in header[:30]) or "nothing"
+        raise UnreadableFile(f"The header lacks the required column(s) {', '.join(missing)}; it has {found}.")
+    return index, headers
+
+
+@dataclass
+class ReadProgress:
+    rows: int = 0
+    bytes_read: int = 0
+
+
+def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> Iterator[tuple[int, tuple] | RowErrors]:
+    """Yield ``(row_number, values)`` for good rows and ``RowErrors`` for bad ones, header being row 1.
+
+    UTF-8 with or without BOM, CRLF or LF, quoted fields with commas and
+    newlines. Raises ``UnreadableFile`` for a file that is not such a CSV.
+    ``progress`` is updated in place as records are read (it never writes anywhere).
+    """
+    csv_kind = KINDS[kind]
+    zone = ZoneInfo(settings.ANALYTICS_TIME_ZONE)
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise UnreadableFile(f"The file cannot be opened: {exc.strerror or exc}.") from exc
+    progress = progress if progress is not None else ReadProgress()
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+        records = csv.reader(text)
+        try:
+            header = next(records, None)
+            if not header or not any(cell.strip() for cell in header):
+                raise UnreadableFile("The file is empty: no header row.")
+            index, headers = _match_header(header, csv_kind.columns)
+            width = len(header)
+            for row_number, values in enumerate(records, start=2):
+                progress.rows = row_number - 1
+                if progress.rows % PROGRESS_EVERY == 0:
+                    progress.bytes_read = raw.tell()
+                if not values:
+                    continue  # a blank line: no record to load, but it keeps its row number
+                if len(values) != width:
+                    yield RowErrors(row_number, [("", f"Row has {len(values)} fields; the header has {width}.")])
+                    continue
+                row = _Row(values, index, headers)
+                parsed = csv_kind.parse(row, zone)
+                yield (row_number, parsed) if parsed is not None else RowErrors(row_number, row.problems)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"The file is not UTF-8 text (byte {exc.start} of a read block cannot be decoded)."
+            ) from exc
+        except csv.Error as exc:
+            raise UnreadableFile(f"The file is not a readable CSV: {exc}.") from exc
+    progress.bytes_read = path.stat().st_size

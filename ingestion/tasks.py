@@ -1,0 +1,32 @@
+"""Celery tasks of the ingestion app: thin wrappers that take ids and call services."""
+
+import uuid
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import InterfaceError, OperationalError
+
+from ingestion.services import import_job_run, import_jobs_fail_stale
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=True,
+)
+def run_import_job(job_id: str) -> str:
+    """Run one import job. Idempotent: a redelivered message finds the job claimed and does nothing."""
+    return import_job_run(job_id=uuid.UUID(job_id)).status
+
+
+@shared_task
+def fail_stale_import_jobs() -> int:
+    """Beat, every minute: fail jobs whose worker died mid-import."""
+    return import_jobs_fail_stale()
+
+
+@worker_ready.connect
+def _fail_stale_jobs_on_worker_start(**kwargs) -> None:
+    # A worker that restarts after a crash settles its predecessor's jobs at once, not at the next beat.
+    import_jobs_fail_stale()
