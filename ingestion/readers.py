@@ -41,22 +41,23 @@ class Column:
     key: str  # the staging column it fills
     required: bool = True  # must be in the header
     max_length: int | None = None
+    required_value: bool = False  # a blank cell rejects the row
 
 
 SALES_COLUMNS = (
-    Column("Order ID", "order_code", max_length=64),
-    Column("Product ID", "product_code", max_length=64),
-    Column("Customer ID", "customer_code", max_length=64),
-    Column("Product Name", "product_name", max_length=200),
-    Column("Category", "category", max_length=100),
+    Column("Order ID", "order_code", max_length=64, required_value=True),
+    Column("Product ID", "product_code", max_length=64, required_value=True),
+    Column("Customer ID", "customer_code", max_length=64, required_value=True),
+    Column("Product Name", "product_name", max_length=200, required_value=True),
+    Column("Category", "category", max_length=100, required_value=True),
     Column("Region", "region", max_length=100),
-    Column("Date of Sale", "ordered_at"),
-    Column("Quantity Sold", "quantity"),
-    Column("Unit Price", "unit_price"),
+    Column("Date of Sale", "ordered_at", required_value=True),
+    Column("Quantity Sold", "quantity", required_value=True),
+    Column("Unit Price", "unit_price", required_value=True),
     Column("Discount", "discount"),
     Column("Shipping Cost", "shipping_cost"),
     Column("Payment Method", "payment_method", max_length=50),
-    Column("Customer Name", "customer_name", max_length=200),
+    Column("Customer Name", "customer_name", max_length=200, required_value=True),
     Column("Customer Email", "customer_email", max_length=254),
     Column("Customer Address", "customer_address"),
     Column("Agent ID", "agent_code", required=False, max_length=64),
@@ -66,10 +67,10 @@ SALES_COLUMNS = (
 )
 
 PRODUCT_COLUMNS = (
-    Column("Product ID", "product_code", max_length=64),
-    Column("Product Name", "product_name", max_length=200),
-    Column("Category", "category", max_length=100),
-    Column("Unit Price", "unit_price"),
+    Column("Product ID", "product_code", max_length=64, required_value=True),
+    Column("Product Name", "product_name", max_length=200, required_value=True),
+    Column("Category", "category", max_length=100, required_value=True),
+    Column("Unit Price", "unit_price", required_value=True),
     Column("Description", "description", required=False),
     Column("Stock", "stock", required=False),
 )
@@ -90,32 +91,34 @@ def normalize_header(name: str) -> str:
 
 
 class _Row:
-    """Field access by staging key for one CSV record, collecting problems as it goes."""
+    """One CSV record's stripped cells by staging key, collecting problems as they are found."""
 
-    __slots__ = ("headers", "index", "problems", "values")
+    __slots__ = ("cells", "headers", "problems")
 
-    def __init__(self, values: list[str], index: dict[str, int], headers: dict[str, str]):
-        self.values = values
-        self.index = index
+    def __init__(self, cells: dict[str, str], headers: dict[str, str]):
+        self.cells = cells
         self.headers = headers
         self.problems: list[tuple[str, str]] = []
 
-    def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
-        position = self.index.get(key)
-        value = self.values[position].strip() if position is not None else ""
-        if required and not value:
-            self.fail(key, "is required")
-        elif max_length is not None and len(value) > max_length:
-            self.fail(key, f"is longer than {max_length} characters")
-        return value
-
     def fail(self, key: str, message: str) -> None:
-        self.problems.append((self.headers.get(key, key), f"{self.headers.get(key, key)} {message}."))
+        column = self.headers.get(key, key)
+        self.problems.append((column, f"{column} {message}."))
+
+    def check_text(self, columns: tuple["Column", ...]) -> None:
+        """Required cells present and no cell too long, for every column of the kind."""
+        cells = self.cells
+        for column in columns:
+            value = cells.get(column.key, "")
+            if not value:
+                if column.required_value:
+                    self.fail(column.key, "is required")
+            elif column.max_length is not None and len(value) > column.max_length:
+                self.fail(column.key, f"is longer than {column.max_length} characters")
 
     def money(self, key: str, *, limit: Decimal, blank_is_zero: bool = False) -> Decimal | None:
-        raw = self.text(key, required=not blank_is_zero)
+        raw = self.cells.get(key, "")
         if not raw:
-            return Decimal("0.00") if blank_is_zero else None
+            return Decimal("0.00") if blank_is_zero else None  # a missing required cell is already reported
         try:
             value = Decimal(raw)
         except InvalidOperation:
@@ -125,14 +128,15 @@ class _Row:
             self.fail(key, f"must be zero or more, got {raw!r}")
         elif value >= limit:
             self.fail(key, f"is too large: {raw!r}")
-        elif value != value.quantize(CENT):
-            self.fail(key, f"has more than two decimal places: {raw!r}")
         else:
-            return value.quantize(CENT)
+            rounded = value.quantize(CENT)
+            if rounded == value:
+                return rounded
+            self.fail(key, f"has more than two decimal places: {raw!r}")
         return None
 
-    def count(self, key: str, *, minimum: int, required: bool = True) -> int | None:
-        raw = self.text(key, required=required)
+    def count(self, key: str, *, minimum: int) -> int | None:
+        raw = self.cells.get(key, "")
         if not raw:
             return None
         try:
@@ -162,13 +166,9 @@ def _parse_moment(raw: str, zone: ZoneInfo) -> datetime | None:
 
 def parse_sales_row(row: _Row, zone: ZoneInfo) -> tuple | None:
     """One order line, typed and with its line total, or ``None`` with ``row.problems`` filled."""
-    order_code = row.text("order_code", required=True, max_length=64)
-    product_code = row.text("product_code", required=True, max_length=64)
-    customer_code = row.text("customer_code", required=True, max_length=64)
-    product_name = row.text("product_name", required=True, max_length=200)
-    category = row.text("category", required=True, max_length=100)
-    region = row.text("region", max_length=100)
-    raw_date = row.text("ordered_at", required=True)
+    cells = row.cells
+    row.check_text(SALES_COLUMNS)
+    raw_date = cells["ordered_at"]
     ordered_at = _parse_moment(raw_date, zone) if raw_date else None
     if raw_date and ordered_at is None:
         row.fail("ordered_at", f"is not a date (YYYY-MM-DD): {raw_date!r}")
@@ -176,19 +176,20 @@ def parse_sales_row(row: _Row, zone: ZoneInfo) -> tuple | None:
     unit_price = row.money("unit_price", limit=MAX_PRICE)
     discount = _parse_discount(row)
     shipping_cost = row.money("shipping_cost", limit=MAX_AMOUNT, blank_is_zero=True)
-    payment_method = row.text("payment_method", max_length=50)
-    customer_name = row.text("customer_name", required=True, max_length=200)
-    customer_email = row.text("customer_email", max_length=254)
+    customer_email = cells["customer_email"]
     if customer_email and not EMAIL_PATTERN.match(customer_email):
         row.fail("customer_email", f"is not an email address: {customer_email!r}")
-    customer_address = row.text("customer_address")
-    agent_code = row.text("agent_code", max_length=64)
-    agent_name = row.text("agent_name", required=bool(agent_code), max_length=200)
-    raw_role = row.text("agent_role")
-    agent_role = ROLES.get(raw_role.lower()) if raw_role else (AgentRole.AGENT.value if agent_code else "")
-    if agent_role is None:
-        row.fail("agent_role", f"must be one of {', '.join(ROLES.values())}, got {raw_role!r}")
-    team = row.text("team", max_length=100)
+    agent_code = cells.get("agent_code", "") or None
+    agent_name = agent_role = team = None
+    if agent_code:
+        agent_name = cells.get("agent_name", "")
+        if not agent_name:
+            row.fail("agent_name", "is required when an Agent ID is given")
+        raw_role = cells.get("agent_role", "")
+        agent_role = ROLES.get(raw_role.lower()) if raw_role else AgentRole.AGENT.value
+        if agent_role is None:
+            row.fail("agent_role", f"must be one of {', '.join(ROLES.values())}, got {raw_role!r}")
+        team = cells.get("team", "") or None
     if row.problems:
         return None
     line_total = (quantity * unit_price * (1 - discount)).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -196,31 +197,31 @@ def parse_sales_row(row: _Row, zone: ZoneInfo) -> tuple | None:
         row.fail("quantity", "times Unit Price is too large")
         return None
     return (
-        order_code,
-        product_code,
-        customer_code,
-        product_name,
-        category,
-        region,
+        cells["order_code"],
+        cells["product_code"],
+        cells["customer_code"],
+        cells["product_name"],
+        cells["category"],
+        cells["region"],
         ordered_at,
         quantity,
         unit_price,
         discount,
         shipping_cost,
-        payment_method,
-        customer_name,
+        cells["payment_method"],
+        cells["customer_name"],
         customer_email,
-        customer_address,
-        agent_code or None,
-        agent_name if agent_code else None,
-        agent_role if agent_code else None,
-        (team or None) if agent_code else None,
+        cells["customer_address"],
+        agent_code,
+        agent_name,
+        agent_role,
+        team,
         line_total,
     )
 
 
 def _parse_discount(row: _Row) -> Decimal | None:
-    raw = row.text("discount")
+    raw = row.cells.get("discount", "")
     if not raw:
         return Decimal(0)
     try:
@@ -239,15 +240,20 @@ def _parse_discount(row: _Row) -> Decimal | None:
 
 def parse_product_row(row: _Row, zone: ZoneInfo) -> tuple | None:
     """One catalogue entry; ``stock`` and ``description`` are ``None`` when the file leaves them out."""
-    product_code = row.text("product_code", required=True, max_length=64)
-    product_name = row.text("product_name", required=True, max_length=200)
-    category = row.text("category", required=True, max_length=100)
+    cells = row.cells
+    row.check_text(PRODUCT_COLUMNS)
     unit_price = row.money("unit_price", limit=MAX_PRICE)
-    description = row.text("description") if "description" in row.index else None
-    stock = row.count("stock", minimum=0, required=False) if "stock" in row.index else None
+    stock = row.count("stock", minimum=0)
     if row.problems:
         return None
-    return (product_code, product_name, category, unit_price, description, stock)
+    return (
+        cells["product_code"],
+        cells["product_name"],
+        cells["category"],
+        unit_price,
+        cells.get("description"),
+        stock,
+    )
 
 
 @dataclass(frozen=True)
@@ -309,6 +315,7 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
             if not header or not any(cell.strip() for cell in header):
                 raise UnreadableFile("The file is empty: no header row.")
             index, headers = _match_header(header, csv_kind.columns)
+            positions = list(index.items())
             width = len(header)
             for row_number, values in enumerate(records, start=2):
                 progress.rows = row_number - 1
@@ -319,7 +326,7 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
                 if len(values) != width:
                     yield RowErrors(row_number, [("", f"Row has {len(values)} fields; the header has {width}.")])
                     continue
-                row = _Row(values, index, headers)
+                row = _Row({key: values[position].strip() for key, position in positions}, headers)
                 parsed = csv_kind.parse(row, zone)
                 yield (row_number, parsed) if parsed is not None else RowErrors(row_number, row.problems)
         except UnicodeDecodeError as exc:

@@ -45,8 +45,11 @@ class Agent(models.Model):
 
 class Order(TimeStampedModel):
     code = models.CharField(max_length=64, unique=True, help_text="External id carried by CSV files.")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
+    # customer and agent lookups use the (customer, ordered_at) and (agent, ordered_at) indexes below.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders", db_index=False)
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", db_index=False
+    )
     membership = models.ForeignKey(
         "customers.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
@@ -76,8 +79,9 @@ class Order(TimeStampedModel):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
+    # Both keys are served by the (order, product) unique and (product, order) indexes below.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines", db_index=False)
     quantity = models.PositiveIntegerField(validators=count_validators)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=5, decimal_places=4, default=0)

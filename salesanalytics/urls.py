@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("customers.urls")),
     path("", include("catalog.urls")),
     path("", include("sales.urls")),
+    path("", include("ingestion.urls")),
 ]
 
 urlpatterns = [

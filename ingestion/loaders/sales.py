@@ -50,39 +50,68 @@ ORDER_LEVEL = (
     ("shipping_cost", "Shipping Cost"),
     ("agent_code", "Agent ID"),
 )
-HELPER_TABLES = ("import_rejects", "import_s_customers", "import_s_products", "import_s_agents", "import_s_orders")
-HELPER_TABLES += ("import_s_lines",)
+HELPER_TABLES = (
+    "import_suspects",
+    "import_rejects",
+    "import_s_customers",
+    "import_s_products",
+    "import_s_agents",
+    "import_s_orders",
+    "import_s_lines",
+)
 
 
 def _first_seen(key: str, columns: str, where: str = "") -> str:
-    """Each ``key``'s first row in file order, so the earliest row's values win."""
+    """Each ``key``'s first row in file order, so the earliest row's values win (a hash aggregate, no sort)."""
     return (
-        f"SELECT {columns} FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY row_no) AS rn"
-        f" FROM {STAGE.name} s {where}) t WHERE rn = 1"
+        f"SELECT {columns} FROM {STAGE.name} s JOIN"
+        f" (SELECT MIN(row_no) AS first_row FROM {STAGE.name} {where} GROUP BY {key}) f ON f.first_row = s.row_no"
     )
 
 
-def _reject_conflicts(cursor) -> None:
-    """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``."""
+def _analyze(cursor, *tables: str, postgres: bool) -> None:
+    """Fresh statistics after a bulk step: the planner otherwise joins "empty" tables with nested loops."""
+    if postgres:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _reject_conflicts(cursor, *, postgres: bool) -> None:
+    """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``.
+
+    Hash aggregates find the (usually no) orders concerned; only their rows are
+    then ordered by row number to tell which row came first.
+    """
+    disagree = " OR ".join(
+        [f"MIN({name}) <> MAX({name})" for name, _label in ORDER_LEVEL]
+        + ["(COUNT(agent_code) > 0 AND COUNT(agent_code) < COUNT(*))"]
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE import_suspects AS SELECT order_code FROM {STAGE.name}"
+        f" GROUP BY order_code HAVING {disagree}"
+        f" UNION SELECT order_code FROM {STAGE.name} GROUP BY order_code, product_code HAVING COUNT(*) > 1"
+    )
+    _analyze(cursor, "import_suspects", postgres=postgres)
     firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
     differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
     which = " ".join(f"WHEN {test} THEN '{label}'" for test, (_n, label) in zip(differs, ORDER_LEVEL, strict=True))
+    suspects = "order_code IN (SELECT order_code FROM import_suspects)"
     cursor.execute(
         "CREATE TEMPORARY TABLE import_rejects AS "
         f"SELECT row_no, order_code, CASE {which} END AS column_name, first_row, 'conflict' AS reason FROM ("
         f"  SELECT s.*, FIRST_VALUE(row_no) OVER w AS first_row, {firsts} FROM {STAGE.name} s"
-        "   WINDOW w AS (PARTITION BY order_code ORDER BY row_no)"
+        f"  WHERE {suspects} WINDOW w AS (PARTITION BY order_code ORDER BY row_no)"
         f") t WHERE {' OR '.join(differs)}"
     )
     cursor.execute(
         "INSERT INTO import_rejects (row_no, order_code, column_name, first_row, reason) "
         "SELECT row_no, order_code, 'Product ID', first_row, 'duplicate' FROM ("
         "  SELECT row_no, order_code, ROW_NUMBER() OVER w AS rn, FIRST_VALUE(row_no) OVER w AS first_row"
-        f"  FROM {STAGE.name} WHERE row_no NOT IN (SELECT row_no FROM import_rejects)"
+        f"  FROM {STAGE.name} WHERE {suspects} AND row_no NOT IN (SELECT row_no FROM import_rejects)"
         "   WINDOW w AS (PARTITION BY order_code, product_code ORDER BY row_no)"
         ") t WHERE rn > 1"
     )
-    cursor.execute(f"DELETE FROM {STAGE.name} WHERE row_no IN (SELECT row_no FROM import_rejects)")
+    cursor.execute(f"DELETE FROM {STAGE.name} WHERE {suspects} AND row_no IN (SELECT row_no FROM import_rejects)")
 
 
 def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
@@ -102,7 +131,7 @@ def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
     return total, errors
 
 
-def _build_entities(cursor) -> None:
+def _build_entities(cursor, *, postgres: bool) -> None:
     cursor.execute(
         "CREATE TEMPORARY TABLE import_s_customers AS "
         + _first_seen(
@@ -123,13 +152,16 @@ def _build_entities(cursor) -> None:
             "WHERE agent_code IS NOT NULL",
         )
     )
+    # Every row of an order agrees on its order-level fields by now, so MIN() is simply that value.
     cursor.execute(
-        "CREATE TEMPORARY TABLE import_s_orders AS "
-        + _first_seen(
-            "order_code",
-            "order_code AS code, customer_code, agent_code, ordered_at, region, payment_method, shipping_cost",
-        )
+        "CREATE TEMPORARY TABLE import_s_orders AS SELECT a.*, o.id IS NOT NULL AS existed FROM ("
+        "  SELECT order_code AS code, MIN(customer_code) AS customer_code, MIN(agent_code) AS agent_code,"
+        "  MIN(ordered_at) AS ordered_at, MIN(region) AS region, MIN(payment_method) AS payment_method,"
+        "  MIN(shipping_cost) AS shipping_cost, ROUND(SUM(line_total), 2) AS staged_subtotal"
+        f"  FROM {STAGE.name} GROUP BY order_code"
+        ") a LEFT JOIN sales_order o ON o.code = a.code"
     )
+    _analyze(cursor, "import_s_customers", "import_s_products", "import_s_agents", "import_s_orders", postgres=postgres)
 
 
 def _count_changes(cursor) -> tuple[int, int]:
@@ -173,7 +205,7 @@ def _count_changes(cursor) -> tuple[int, int]:
     return int(created), int(updated)
 
 
-def _upsert_entities(cursor, *, now: datetime | str) -> None:
+def _upsert_entities(cursor, *, now: datetime | str, postgres: bool) -> None:
     # WHERE true in each SELECT: SQLite needs it to parse INSERT … SELECT … ON CONFLICT.
     cursor.execute(
         "INSERT INTO catalog_category (name, description) SELECT DISTINCT category, '' FROM import_s_products"
@@ -213,14 +245,16 @@ def _upsert_entities(cursor, *, now: datetime | str) -> None:
         " WHERE sales_agent.name IS DISTINCT FROM excluded.name OR sales_agent.role IS DISTINCT FROM excluded.role"
         " OR sales_agent.team_id IS DISTINCT FROM excluded.team_id"
     )
+    _analyze(cursor, "customers_customer", "catalog_product", "sales_agent", postgres=postgres)
 
 
-def _upsert_orders_and_lines(cursor, *, now: datetime | str) -> None:
+def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> None:
+    # A new order's subtotal is the sum of its staged lines; an existing one's is recomputed below.
     cursor.execute(
         "INSERT INTO sales_order (code, customer_id, agent_id, membership_id, ordered_at, region, payment_method,"
         " shipping_cost, subtotal, total_amount, created_at, updated_at)"
         " SELECT so.code, c.id, a.id, NULL, so.ordered_at, so.region, so.payment_method, so.shipping_cost,"
-        " 0, so.shipping_cost, %s, %s"
+        " so.staged_subtotal, ROUND(so.staged_subtotal + so.shipping_cost, 2), %s, %s"
         " FROM import_s_orders so JOIN customers_customer c ON c.code = so.customer_code"
         " LEFT JOIN sales_agent a ON a.code = so.agent_code WHERE true"
         " ON CONFLICT (code) DO UPDATE SET customer_id = excluded.customer_id, agent_id = excluded.agent_id,"
@@ -229,7 +263,7 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str) -> None:
         " THEN sales_order.membership_id ELSE NULL END,"
         " ordered_at = excluded.ordered_at, region = excluded.region, payment_method = excluded.payment_method,"
         " shipping_cost = excluded.shipping_cost,"
-        " total_amount = sales_order.subtotal + excluded.shipping_cost, updated_at = excluded.updated_at"
+        " total_amount = ROUND(sales_order.subtotal + excluded.shipping_cost, 2), updated_at = excluded.updated_at"
         " WHERE sales_order.customer_id IS DISTINCT FROM excluded.customer_id"
         " OR sales_order.agent_id IS DISTINCT FROM excluded.agent_id"
         " OR sales_order.ordered_at IS DISTINCT FROM excluded.ordered_at"
@@ -238,11 +272,14 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str) -> None:
         " OR sales_order.shipping_cost IS DISTINCT FROM excluded.shipping_cost",
         [now, now],
     )
+    _analyze(cursor, "sales_order", postgres=postgres)
     # Only new or changed lines are written; unchanged ones are filtered out before the upsert.
     cursor.execute(
         "CREATE TEMPORARY TABLE import_s_lines AS"
-        " SELECT o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount, s.line_total"
-        f" FROM {STAGE.name} s JOIN sales_order o ON o.code = s.order_code"
+        " SELECT o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount, s.line_total,"
+        " so.existed AS order_existed"
+        f" FROM {STAGE.name} s JOIN import_s_orders so ON so.code = s.order_code"
+        " JOIN sales_order o ON o.code = s.order_code"
         " JOIN catalog_product p ON p.code = s.product_code"
         " LEFT JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = p.id"
         " WHERE l.id IS NULL OR l.quantity IS DISTINCT FROM s.quantity"
@@ -255,11 +292,12 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str) -> None:
         " ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = excluded.quantity,"
         " unit_price = excluded.unit_price, discount = excluded.discount, line_total = excluded.line_total"
     )
+    # Orders that already had lines: their subtotal also counts lines this file does not mention.
     cursor.execute(
         "UPDATE sales_order SET subtotal = totals.subtotal,"
         " total_amount = ROUND(totals.subtotal + sales_order.shipping_cost, 2), updated_at = %s"
         " FROM (SELECT order_id, ROUND(SUM(line_total), 2) AS subtotal FROM sales_orderline"
-        "  WHERE order_id IN (SELECT DISTINCT order_id FROM import_s_lines) GROUP BY order_id) totals"
+        "  WHERE order_id IN (SELECT order_id FROM import_s_lines WHERE order_existed) GROUP BY order_id) totals"
         " WHERE sales_order.id = totals.order_id",
         [now],
     )
@@ -269,14 +307,18 @@ def merge_sales(
     connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int
 ) -> tuple[int, int, int, list[RowErrors]]:
     """Merge the staged rows: (created, updated, rejected, first rejected rows). Caller holds the transaction."""
-    stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    postgres = connection.vendor == "postgresql"
+    stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         stage_drop(connection, *HELPER_TABLES)
-        _reject_conflicts(cursor)
+        if postgres:
+            # Room for the hash aggregates and joins over a million staged rows; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+        _reject_conflicts(cursor, postgres=postgres)
         rejected, errors = _rejected_rows(cursor, limit=error_limit)
-        _build_entities(cursor)
+        _build_entities(cursor, postgres=postgres)
         created, updated = _count_changes(cursor)
-        _upsert_entities(cursor, now=stamp)
-        _upsert_orders_and_lines(cursor, now=stamp)
+        _upsert_entities(cursor, now=stamp, postgres=postgres)
+        _upsert_orders_and_lines(cursor, now=stamp, postgres=postgres)
     stage_drop(connection, *HELPER_TABLES)
     return created, updated, rejected, errors
