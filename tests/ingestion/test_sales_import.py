@@ -1,0 +1,371 @@
+"""Sales imports through the real reader, staging and merge, on SQLite and PostgreSQL alike."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from catalog.models import Category, Product
+from customers.models import Customer
+from ingestion.models import ImportJob
+from ingestion.services import import_job_create_local, import_job_run
+from sales.models import Agent, Order, OrderLine, Team
+from tests.factories import make_customer, make_product
+from tests.ingestion.csv_files import SALES_HEADER, sales_row, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(path: Path, kind: str = "sales") -> ImportJob:
+    return import_job_run(job_id=import_job_create_local(kind=kind, path=path).pk)
+
+
+def table_counts() -> dict[str, int]:
+    models = [Customer, Category, Product, Team, Agent, Order, OrderLine]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_rows_sharing_an_order_id_become_one_order_with_lines(tmp_path):
+    # Given two lines of O-1 (one with a discount that lands on a half cent) and one line of O-2
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(product_id="P-1", quantity_sold="3", unit_price="19.99", discount="0.15"),  # 50.9745 -> 50.97
+            sales_row(product_id="P-2", product_name="Mug", unit_price="0.05", quantity_sold="1", discount="0.5"),
+            sales_row(order_id="O-2", customer_id="C-2", customer_name="Bo", shipping_cost="0", unit_price="4"),
+        ],
+    )
+
+    job = run_import(path)
+
+    assert (job.status, job.rows_total, job.rows_created, job.rows_updated, job.rows_rejected) == (
+        "succeeded",
+        3,
+        3,
+        0,
+        0,
+    )
+    order = Order.objects.get(code="O-1")
+    assert sorted(order.lines.values_list("product__code", "quantity", "line_total")) == [
+        ("P-1", 3, Decimal("50.97")),
+        ("P-2", 1, Decimal("0.03")),  # 0.025 rounds half-up
+    ]
+    assert order.subtotal == Decimal("51.00")
+    assert order.total_amount == Decimal("56.00")  # + 5.00 shipping
+    assert order.customer.code == "C-1"
+    assert order.ordered_at.isoformat() == "2024-03-05T00:00:00+00:00"
+    assert order.agent is None
+    assert Order.objects.get(code="O-2").total_amount == Decimal("8.00")
+    assert table_counts() == {
+        "Customer": 2,
+        "Category": 1,
+        "Product": 2,
+        "Team": 0,
+        "Agent": 0,
+        "Order": 2,
+        "OrderLine": 3,
+    }
+
+
+def test_agent_columns_create_agents_and_teams(tmp_path):
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(agent_id="A-1", agent_name="Sam", agent_role="retail agent", team="Alpha"),
+            sales_row(order_id="O-2", agent_id="", agent_name="", agent_role="", team=""),
+            sales_row(order_id="O-3", agent_id="A-2", agent_name="Kim", agent_role="", team=""),
+        ],
+    )
+
+    job = run_import(path)
+
+    assert job.status == "succeeded"
+    assert job.rows_rejected == 0
+    sam, kim = Agent.objects.get(code="A-1"), Agent.objects.get(code="A-2")
+    assert (sam.name, sam.role, sam.team.name) == ("Sam", "Retail Agent", "Alpha")
+    assert (kim.role, kim.team) == ("Agent", None)  # a blank role means the plain Agent role
+    assert Order.objects.get(code="O-1").agent == sam
+    assert Order.objects.get(code="O-2").agent is None
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fragment"),
+    [
+        ({"quantity_sold": "0"}, "Quantity Sold", "at least 1"),
+        ({"quantity_sold": "-3"}, "Quantity Sold", "at least 1"),
+        ({"quantity_sold": "two"}, "Quantity Sold", "not a whole number"),
+        ({"quantity_sold": "1.5"}, "Quantity Sold", "not a whole number"),
+        ({"unit_price": "12,50"}, "Unit Price", "not a number"),
+        ({"unit_price": "-1"}, "Unit Price", "zero or more"),
+        ({"unit_price": "1.999"}, "Unit Price", "two decimal places"),
+        ({"unit_price": ""}, "Unit Price", "required"),
+        ({"discount": "1.5"}, "Discount", "between 0 and 1"),
+        ({"discount": "-0.1"}, "Discount", "between 0 and 1"),
+        ({"discount": "ten"}, "Discount", "not a number"),
+        ({"shipping_cost": "free"}, "Shipping Cost", "not a number"),
+        ({"date_of_sale": "05/03/2024"}, "Date of Sale", "not a date"),
+        ({"date_of_sale": "2024-02-30"}, "Date of Sale", "not a date"),
+        ({"date_of_sale": ""}, "Date of Sale", "required"),
+        ({"order_id": ""}, "Order ID", "required"),
+        ({"product_id": ""}, "Product ID", "required"),
+        ({"customer_id": " "}, "Customer ID", "required"),
+        ({"customer_email": "not-an-email"}, "Customer Email", "email"),
+        ({"product_name": "x" * 201}, "Product Name", "longer than 200"),
+    ],
+)
+def test_each_bad_row_is_rejected_with_its_row_number_and_the_good_rows_load(tmp_path, change, column, fragment):
+    # Given a good row, the bad row (row 3, the header being row 1), and another good row
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(order_id="O-1"),
+            sales_row(**{"order_id": "O-BAD", **change}),
+            sales_row(order_id="O-3", customer_id="C-3"),
+        ],
+    )
+
+    job = run_import(path)
+
+    assert job.status == "succeeded"
+    assert (job.rows_total, job.rows_created, job.rows_rejected) == (3, 2, 1)
+    assert len(job.errors) == 1
+    assert job.errors[0]["row"] == 3
+    assert job.errors[0]["column"] == column
+    assert fragment in job.errors[0]["message"]
+    assert set(Order.objects.values_list("code", flat=True)) == {"O-1", "O-3"}
+
+
+def test_a_row_disagreeing_with_its_orders_first_row_is_rejected_and_the_first_row_wins(tmp_path):
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(product_id="P-1", region="North", shipping_cost="5.00"),
+            sales_row(product_id="P-2", region="North", shipping_cost="7.00"),  # row 3: other shipping cost
+            sales_row(product_id="P-3", customer_id="C-9", customer_name="Other"),  # row 4: other customer
+            sales_row(product_id="P-4"),  # row 5: agrees
+            sales_row(product_id="P-1", quantity_sold="9"),  # row 6: the same product again
+        ],
+    )
+
+    job = run_import(path)
+
+    assert job.status == "succeeded"
+    assert job.rows_rejected == 3
+    assert [(error["row"], error["column"]) for error in job.errors] == [
+        (3, "Shipping Cost"),
+        (4, "Customer ID"),
+        (6, "Product ID"),
+    ]
+    assert "first seen at row 2" in job.errors[0]["message"]
+    order = Order.objects.get(code="O-1")
+    assert order.shipping_cost == Decimal("5.00")
+    assert sorted(order.lines.values_list("product__code", "quantity")) == [("P-1", 2), ("P-4", 2)]
+    assert not Customer.objects.filter(code="C-9").exists()
+
+
+def test_utf8_bom_crlf_quoted_newlines_commas_and_non_ascii_are_read_correctly(tmp_path):
+    # Given a spreadsheet export: BOM, CRLF, a quoted address with a comma and a newline, accents
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(customer_name="José Ñúñez", customer_address='Rua "Velha", 12\nApt 3, Lisboa'),
+            sales_row(order_id="O-2", product_id="P-2", product_name="Crème brûlée set, deluxe", customer_id="C-2"),
+        ],
+        encoding="utf-8-sig",
+        newline="\r\n",
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfOrder ID")
+
+    job = run_import(path)
+
+    assert job.status == "succeeded"
+    assert job.rows_created == 2
+    customer = Customer.objects.get(code="C-1")
+    assert customer.name == "José Ñúñez"
+    assert customer.address == 'Rua "Velha", 12\nApt 3, Lisboa'
+    assert Product.objects.get(code="P-2").name == "Crème brûlée set, deluxe"
+
+
+def test_row_numbers_count_records_not_lines(tmp_path):
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(customer_address="line one\nline two\nline three"),  # record 2 spans three lines
+            sales_row(order_id="O-2", quantity_sold="0"),  # record 3, on line 5 of the file
+        ],
+    )
+
+    job = run_import(path)
+
+    assert [error["row"] for error in job.errors] == [3]
+
+
+def test_headers_match_whatever_their_case_spacing_or_snake_case(tmp_path):
+    header = [name.lower().replace(" ", "_") for name in SALES_HEADER]
+    header[0] = "  ORDER ID "
+    row = dict(zip(header, sales_row().values(), strict=True))
+    path = write_csv(tmp_path / "sales.csv", [row], header=header)
+
+    job = run_import(path)
+
+    assert job.status == "succeeded"
+    assert Order.objects.filter(code="O-1").exists()
+
+
+def test_errors_name_the_column_as_the_file_writes_it(tmp_path):
+    header = [name.lower().replace(" ", "_") for name in SALES_HEADER]
+    row = dict(zip(header, sales_row(quantity_sold="0").values(), strict=True))
+    path = write_csv(tmp_path / "sales.csv", [row], header=header)
+
+    job = run_import(path)
+
+    assert job.errors[0]["column"] == "quantity_sold"
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"Order ID,Product ID\nO-1,P-1\n", "lacks the required column(s) Customer ID"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not UTF-8"),
+        ("Order ID,Café\n".encode("latin-1") + b"\xe9\xe8\n", "not UTF-8"),
+        (b"Order ID,Order ID,Product ID\n", "twice"),
+    ],
+)
+def test_an_unreadable_file_fails_the_job_with_a_message_and_writes_nothing(tmp_path, content, fragment):
+    make_customer()  # existing data must stay as it is
+    before = table_counts()
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+
+    job = run_import(path)
+
+    assert job.status == "failed"
+    assert fragment in job.error
+    assert job.completed_at is not None
+    assert table_counts() == before
+
+
+def test_a_file_that_breaks_off_with_bad_bytes_late_writes_nothing(tmp_path):
+    # Given 2,000 good rows and then bytes that are not UTF-8: the error comes after staging began
+    rows = [sales_row(order_id=f"O-{n}") for n in range(2000)]
+    path = write_csv(tmp_path / "sales.csv", rows)
+    path.write_bytes(path.read_bytes() + b"O-X,P-1,C-1,\xff\xfe broken\n")
+
+    job = run_import(path)
+
+    assert job.status == "failed"
+    assert "not UTF-8" in job.error
+    assert Order.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
+def test_a_missing_file_fails_the_job(tmp_path):
+    job = run_import(tmp_path / "nowhere.csv")
+
+    assert job.status == "failed"
+    assert "cannot be opened" in job.error
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_rejected(tmp_path):
+    path = write_csv(tmp_path / "sales.csv", [sales_row()])
+    path.write_text(path.read_text() + "O-2,P-1,C-1\n")
+
+    job = run_import(path)
+
+    assert job.rows_rejected == 1
+    assert job.errors[0]["row"] == 3
+    assert "3 fields" in job.errors[0]["message"]
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    rows = [
+        sales_row(order_id=f"O-{n}", product_id=f"P-{n % 3}", customer_id=f"C-{n % 4}", agent_id=f"A-{n % 2}")
+        | {"Agent Name": f"Agent {n % 2}", "Agent Role": "Agent", "Team": "Alpha"}
+        for n in range(12)
+    ] + [sales_row(order_id="O-BAD", quantity_sold="0")]
+    path = write_csv(tmp_path / "sales.csv", rows)
+    first = run_import(path)
+    counts = table_counts()
+    updated_at = dict(Order.objects.values_list("code", "updated_at"))
+
+    second = run_import(path)
+
+    assert (first.rows_created, first.rows_rejected) == (12, 1)
+    assert (second.status, second.rows_created, second.rows_updated, second.rows_rejected) == ("succeeded", 0, 0, 1)
+    assert table_counts() == counts
+    assert dict(Order.objects.values_list("code", "updated_at")) == updated_at
+
+
+def test_a_changed_file_updates_orders_lines_and_customers_in_place(tmp_path):
+    # Given an imported order of two lines
+    run_import(
+        write_csv(
+            tmp_path / "v1.csv",
+            [sales_row(product_id="P-1"), sales_row(product_id="P-2", unit_price="10.00", quantity_sold="1")],
+        )
+    )
+    line_ids = set(OrderLine.objects.values_list("id", flat=True))
+
+    # When a corrected file changes one line's quantity, the shipping and the customer's email
+    job = run_import(
+        write_csv(
+            tmp_path / "v2.csv",
+            [
+                sales_row(product_id="P-1", shipping_cost="1.00", customer_email="new@example.com"),
+                sales_row(
+                    product_id="P-2",
+                    unit_price="10.00",
+                    quantity_sold="4",
+                    shipping_cost="1.00",
+                    customer_email="new@example.com",
+                ),
+            ],  # fmt: skip
+        )
+    )
+
+    # Then both rows count as updated, lines keep their ids, and totals follow (39.98 + 40.00 + 1.00)
+    assert (job.rows_created, job.rows_updated) == (0, 2)
+    assert set(OrderLine.objects.values_list("id", flat=True)) == line_ids
+    order = Order.objects.get(code="O-1")
+    assert order.subtotal == Decimal("79.98")
+    assert order.total_amount == Decimal("80.98")
+    assert Customer.objects.get(code="C-1").email == "new@example.com"
+
+
+def test_a_later_file_adding_a_line_to_an_existing_order_recomputes_its_totals(tmp_path):
+    run_import(write_csv(tmp_path / "v1.csv", [sales_row(product_id="P-1")]))  # 39.98 + 5.00
+
+    job = run_import(write_csv(tmp_path / "v2.csv", [sales_row(product_id="P-9", unit_price="1.00")]))
+
+    assert (job.rows_created, job.rows_updated) == (1, 0)
+    order = Order.objects.get(code="O-1")
+    assert order.lines.count() == 2
+    assert order.subtotal == Decimal("41.98")
+    assert order.total_amount == Decimal("46.98")
+
+
+def test_imports_reuse_existing_records_by_code_and_never_touch_stock(tmp_path):
+    product = make_product(code="P-1", unit_price="99.00", stock=7)
+    customer = make_customer()
+    Customer.objects.filter(pk=customer.pk).update(code="C-1")
+
+    job = run_import(write_csv(tmp_path / "sales.csv", [sales_row()]))
+
+    assert job.status == "succeeded"
+    assert Product.objects.count() == 1
+    assert Customer.objects.count() == 1
+    stored = Product.objects.get(pk=product.pk)
+    assert stored.stock == 7  # imported orders are history; they do not reserve stock
+    assert stored.unit_price == Decimal("99.00")  # the catalogue price is the products import's to set
+    assert OrderLine.objects.get().unit_price == Decimal("19.99")
+
+
+def test_a_successful_import_moves_the_analytics_data_version(tmp_path, django_capture_on_commit_callbacks):
+    from analytics.selectors import data_version_current
+
+    before = data_version_current()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(write_csv(tmp_path / "sales.csv", [sales_row()]))
+
+    assert data_version_current() > before
