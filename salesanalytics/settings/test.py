@@ -20,3 +20,6 @@ REST_FRAMEWORK = {
 
 # Static files are not collected for tests; WhiteNoise would only warn about it.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# Tasks run in the test process; tests about background jobs start a real worker and turn this off.
+CELERY_TASK_ALWAYS_EAGER = True
