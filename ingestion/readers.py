@@ -28,6 +28,9 @@ PROGRESS_EVERY = 1_000
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = {role.value.lower(): role.value for role in AgentRole}
 
+# Cells are trimmed of ASCII whitespace only, exactly as the PostgreSQL fast path's btrim() does.
+TRIM = " \t\r\n\x0b\x0c"
+
 csv.field_size_limit(1 << 20)
 
 
@@ -288,6 +291,38 @@ def _match_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[
     return index, headers
 
 
+def parse_record(
+    row_number: int,
+    values: list[str],
+    *,
+    positions: list[tuple[str, int]],
+    headers: dict[str, str],
+    kind: "CsvKind",
+    zone: ZoneInfo,
+) -> tuple[int, tuple] | RowErrors:
+    """Validate one record of the right width: ``(row_number, values)`` or its ``RowErrors``."""
+    row = _Row({key: values[position].strip(TRIM) for key, position in positions}, headers)
+    parsed = kind.parse(row, zone)
+    return (row_number, parsed) if parsed is not None else RowErrors(row_number, row.problems)
+
+
+def read_header(path: Path, *, kind: str) -> tuple[list[str], dict[str, int], dict[str, str]]:
+    """The file's header and where each column of ``kind`` sits in it; ``UnreadableFile`` if it does not fit."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            header = next(csv.reader(text), None)
+    except OSError as exc:
+        raise UnreadableFile(f"The file cannot be opened: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("The file is not UTF-8 text (its header cannot be decoded).") from exc
+    except csv.Error as exc:
+        raise UnreadableFile(f"The file is not a readable CSV: {exc}.") from exc
+    if not header or not any(cell.strip() for cell in header):
+        raise UnreadableFile("The file is empty: no header row.")
+    index, headers = _match_header(header, KINDS[kind].columns)
+    return header, index, headers
+
+
 @dataclass
 class ReadProgress:
     rows: int = 0
@@ -326,9 +361,7 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
                 if len(values) != width:
                     yield RowErrors(row_number, [("", f"Row has {len(values)} fields; the header has {width}.")])
                     continue
-                row = _Row({key: values[position].strip() for key, position in positions}, headers)
-                parsed = csv_kind.parse(row, zone)
-                yield (row_number, parsed) if parsed is not None else RowErrors(row_number, row.problems)
+                yield parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"The file is not UTF-8 text (byte {exc.start} of a read block cannot be decoded)."

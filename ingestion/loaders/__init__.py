@@ -5,6 +5,7 @@ written; the merge moves the staged rows into the domain tables set-based. Only
 the merge writes domain rows, and it commits all of them or none.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,12 @@ from typing import Any
 from django.db import connection
 
 from ingestion.loaders import products, sales
+from ingestion.loaders.raw_copy import FastPathUnavailable, stage_csv_copy
 from ingestion.loaders.staging import StageTable, stage_create, stage_drop, stage_rows
 from ingestion.readers import ReadProgress, RowErrors, read_csv
 
 ERROR_LIMIT = 1_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,21 @@ def stage_csv(*, path: Path, kind: str, on_progress: Callable[[ReadProgress], No
     """
     loader = LOADERS[kind]
     staged = StagedFile(kind=kind)
+    stage_create(connection, loader.stage)
+    if connection.vendor == "postgresql":
+        try:
+            staged.rows_staged, staged.rows_rejected, staged.errors = stage_csv_copy(
+                path=path,
+                kind=kind,
+                stage=loader.stage,
+                progress=ReadProgress(),
+                on_progress=on_progress,
+                error_limit=ERROR_LIMIT,
+            )
+            return staged
+        except FastPathUnavailable as exc:
+            logger.info("%s cannot be copied as it is (%s); reading it row by row", path, exc)
+            stage_create(connection, loader.stage)
     progress = ReadProgress()
 
     def good_rows():
@@ -73,7 +91,6 @@ def stage_csv(*, path: Path, kind: str, on_progress: Callable[[ReadProgress], No
             row_number, values = item
             yield (row_number, *values)
 
-    stage_create(connection, loader.stage)
     stage_rows(
         connection,
         loader.stage,

@@ -56,6 +56,7 @@ def stage_rows(
     rows: Iterable[tuple],
     *,
     after_batch: Callable[[], None] | None = None,
+    analyze: bool = True,
 ) -> None:
     """Stream ``rows`` (in ``table.columns`` order) into the staging table, batch by batch."""
     columns = ", ".join(table.column_names)
@@ -70,8 +71,9 @@ def stage_rows(
                         copy.write_row(row)
                 if after_batch is not None:
                     after_batch()
-            # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
-            cursor.execute(f"ANALYZE {table.name}")
+            if analyze:
+                # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
+                cursor.execute(f"ANALYZE {table.name}")
         return
     moments = [index for index, (_name, kind) in enumerate(table.columns) if kind == "moment"]
     adapt = connection.ops.adapt_datetimefield_value
