@@ -320,7 +320,7 @@ def test_a_changed_file_updates_orders_lines_and_customers_in_place(tmp_path):
                     shipping_cost="1.00",
                     customer_email="new@example.com",
                 ),
-            ],  # fmt: skip
+            ],
         )
     )
 
