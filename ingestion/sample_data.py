@@ -20,6 +20,7 @@ from pathlib import Path
 from random import Random
 from typing import IO
 
+from ingestion.readers import SALES_COLUMNS as READER_SALES_COLUMNS
 from sales.demo_data import (
     AGENT_ROLE_WEIGHTS,
     CATALOG,
@@ -36,24 +37,9 @@ from sales.demo_data import (
     TEAMS,
 )
 
-SALES_COLUMNS = (
-    "Order ID",
-    "Product ID",
-    "Customer ID",
-    "Product Name",
-    "Category",
-    "Region",
-    "Date of Sale",
-    "Quantity Sold",
-    "Unit Price",
-    "Discount",
-    "Shipping Cost",
-    "Payment Method",
-    "Customer Name",
-    "Customer Email",
-    "Customer Address",
-)
-AGENT_COLUMNS = ("Agent ID", "Agent Name", "Agent Role", "Team")
+# The generator writes exactly the header the sales reader expects.
+SALES_COLUMNS = tuple(column.name for column in READER_SALES_COLUMNS if column.required)
+AGENT_COLUMNS = tuple(column.name for column in READER_SALES_COLUMNS if not column.required)
 
 PRODUCTS_COUNT = 600
 AGENTS_COUNT = 50
