@@ -203,8 +203,8 @@ def stage_csv_copy(
             {"zone": settings.ANALYTICS_TIME_ZONE},
         )
         staged = cursor.rowcount
-        cursor.execute(f"ANALYZE {stage.name}")
-    rejected, errors = 0, []
+        cursor.execute(f"ANALYZE {stage.name}")  # the anti-join below, and the merge, plan from it
+    rejected, rescued, errors = 0, 0, []
     positions = list(index.items())
     csv_kind, time_zone = KINDS[kind], ZoneInfo(settings.ANALYTICS_TIME_ZONE)
     with connection.chunked_cursor() as cursor:
@@ -231,9 +231,10 @@ def stage_csv_copy(
                 else:
                     good.append((result[0], *result[1]))
             if good:
-                staged += len(good)
+                rescued += len(good)
                 stage_rows(connection, stage, good, analyze=False)
     stage_drop(connection, RAW_TABLE)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {stage.name}")
-    return staged, rejected, errors
+    if rescued:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {stage.name}")
+    return staged + rescued, rejected, errors

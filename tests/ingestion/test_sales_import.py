@@ -369,3 +369,29 @@ def test_a_successful_import_moves_the_analytics_data_version(tmp_path, django_c
         run_import(write_csv(tmp_path / "sales.csv", [sales_row()]))
 
     assert data_version_current() > before
+
+
+def test_values_in_less_common_but_valid_forms_load_the_same_as_plain_ones(tmp_path):
+    # Given rows written the plain way and, for the same values, in other forms the reader accepts
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(order_id="O-1", unit_price="19.99", discount="0.1", date_of_sale="2024-03-05"),
+            sales_row(
+                order_id="O-2",
+                unit_price="19.990",  # a trailing zero
+                discount=".10",  # no leading zero
+                quantity_sold="02",  # a leading zero
+                date_of_sale="2024-03-05T10:30:00+02:00",  # a moment, not a date
+            ),
+        ],
+    )
+
+    job = run_import(path)
+
+    # Then both load (PostgreSQL's SQL check refuses the second; the row-by-row reader takes it)
+    assert (job.rows_created, job.rows_rejected) == (2, 0)
+    plain, other = OrderLine.objects.get(order__code="O-1"), OrderLine.objects.get(order__code="O-2")
+    assert (other.unit_price, other.discount, other.quantity) == (plain.unit_price, plain.discount, plain.quantity)
+    assert other.line_total == plain.line_total == Decimal("35.98")  # 2 * 19.99 * 0.9 = 35.982
+    assert Order.objects.get(code="O-2").ordered_at.isoformat() == "2024-03-05T08:30:00+00:00"
