@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 
 from ingestion.loaders import products, sales
-from ingestion.loaders.raw_copy import FastPathUnavailable, stage_csv_copy
+from ingestion.loaders.columnar import FastPathUnavailable, stage_csv_columnar
 from ingestion.loaders.staging import StageTable, stage_create, stage_drop, stage_rows
 from ingestion.readers import ReadProgress, RowErrors, read_csv
 
@@ -66,7 +66,7 @@ def stage_csv(*, path: Path, kind: str, on_progress: Callable[[ReadProgress], No
     stage_create(connection, loader.stage)
     if connection.vendor == "postgresql":
         try:
-            staged.rows_staged, staged.rows_rejected, staged.errors = stage_csv_copy(
+            staged.rows_staged, staged.rows_rejected, staged.errors = stage_csv_columnar(
                 path=path,
                 kind=kind,
                 stage=loader.stage,

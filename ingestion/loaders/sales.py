@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from ingestion.loaders.bulk import schema_detach, schema_restore, tables_empty
 from ingestion.loaders.staging import StageTable, stage_drop
 from ingestion.readers import RowErrors
 
@@ -37,9 +38,11 @@ STAGE = StageTable(
         ("agent_name", "text"),
         ("agent_role", "text"),
         ("team", "text"),
-        ("line_total", "money"),
+        ("line_total", "money"),  # left NULL by the PostgreSQL fast path: LINE_TOTAL computes it there
     ),
 )
+# PostgreSQL's numeric arithmetic is exact and its round() is half up, as the reader's is.
+LINE_TOTAL = "COALESCE(s.line_total, ROUND(s.quantity * s.unit_price * (1 - s.discount), 2))"
 
 # Order-level fields: every row of one Order ID must agree on them (first-seen row wins).
 ORDER_LEVEL = (
@@ -157,8 +160,8 @@ def _build_entities(cursor, *, postgres: bool) -> None:
         "CREATE TEMPORARY TABLE import_s_orders AS SELECT a.*, o.id IS NOT NULL AS existed FROM ("
         "  SELECT order_code AS code, MIN(customer_code) AS customer_code, MIN(agent_code) AS agent_code,"
         "  MIN(ordered_at) AS ordered_at, MIN(region) AS region, MIN(payment_method) AS payment_method,"
-        "  MIN(shipping_cost) AS shipping_cost, ROUND(SUM(line_total), 2) AS staged_subtotal"
-        f"  FROM {STAGE.name} GROUP BY order_code"
+        f"  MIN(shipping_cost) AS shipping_cost, ROUND(SUM({LINE_TOTAL}), 2) AS staged_subtotal"
+        f"  FROM {STAGE.name} s GROUP BY order_code"
         ") a LEFT JOIN sales_order o ON o.code = a.code"
     )
     _analyze(cursor, "import_s_customers", "import_s_products", "import_s_agents", "import_s_orders", postgres=postgres)
@@ -276,15 +279,15 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
     # Only new or changed lines are written; unchanged ones are filtered out before the upsert.
     cursor.execute(
         "CREATE TEMPORARY TABLE import_s_lines AS"
-        " SELECT o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount, s.line_total,"
-        " so.existed AS order_existed"
+        " SELECT o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount,"
+        f" {LINE_TOTAL} AS line_total, so.existed AS order_existed"
         f" FROM {STAGE.name} s JOIN import_s_orders so ON so.code = s.order_code"
         " JOIN sales_order o ON o.code = s.order_code"
         " JOIN catalog_product p ON p.code = s.product_code"
         " LEFT JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = p.id"
         " WHERE l.id IS NULL OR l.quantity IS DISTINCT FROM s.quantity"
         " OR l.unit_price IS DISTINCT FROM s.unit_price OR l.discount IS DISTINCT FROM s.discount"
-        " OR l.line_total IS DISTINCT FROM s.line_total"
+        f" OR l.line_total IS DISTINCT FROM {LINE_TOTAL}"
     )
     cursor.execute(
         "INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount, line_total)"
@@ -303,6 +306,25 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
     )
 
 
+def _insert_orders_and_lines(cursor, *, now: datetime) -> None:
+    """The first load (PostgreSQL, empty order tables, indexes detached): plain inserts, nothing to compare."""
+    cursor.execute(
+        "INSERT INTO sales_order (code, customer_id, agent_id, membership_id, ordered_at, region, payment_method,"
+        " shipping_cost, subtotal, total_amount, created_at, updated_at)"
+        " SELECT so.code, c.id, a.id, NULL, so.ordered_at, so.region, so.payment_method, so.shipping_cost,"
+        " so.staged_subtotal, ROUND(so.staged_subtotal + so.shipping_cost, 2), %s, %s"
+        " FROM import_s_orders so JOIN customers_customer c ON c.code = so.customer_code"
+        " LEFT JOIN sales_agent a ON a.code = so.agent_code",
+        [now, now],
+    )
+    _analyze(cursor, "sales_order", postgres=True)
+    cursor.execute(
+        "INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount, line_total)"
+        f" SELECT o.id, p.id, s.quantity, s.unit_price, s.discount, {LINE_TOTAL} FROM {STAGE.name} s"
+        " JOIN sales_order o ON o.code = s.order_code JOIN catalog_product p ON p.code = s.product_code"
+    )
+
+
 def merge_sales(
     connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int
 ) -> tuple[int, int, int, list[RowErrors]]:
@@ -314,11 +336,25 @@ def merge_sales(
         if postgres:
             # Room for the hash aggregates and joins over a million staged rows; this transaction only.
             cursor.execute("SET LOCAL work_mem = '128MB'")
+        detached = None
+        if postgres and tables_empty(cursor, "sales_order"):
+            detached = schema_detach(cursor, "sales_order", "sales_orderline")
+            if not tables_empty(cursor, "sales_order"):  # an order was written before the lock was granted
+                schema_restore(cursor, detached)
+                detached = None
         _reject_conflicts(cursor, postgres=postgres)
         rejected, errors = _rejected_rows(cursor, limit=error_limit)
         _build_entities(cursor, postgres=postgres)
-        created, updated = _count_changes(cursor)
+        if detached is not None:
+            cursor.execute(f"SELECT COUNT(*) FROM {STAGE.name}")  # every line is new
+            created, updated = cursor.fetchone()[0], 0
+        else:
+            created, updated = _count_changes(cursor)
         _upsert_entities(cursor, now=stamp, postgres=postgres)
-        _upsert_orders_and_lines(cursor, now=stamp, postgres=postgres)
+        if detached is not None:
+            _insert_orders_and_lines(cursor, now=stamp)
+            schema_restore(cursor, detached)
+        else:
+            _upsert_orders_and_lines(cursor, now=stamp, postgres=postgres)
     stage_drop(connection, *HELPER_TABLES)
     return created, updated, rejected, errors

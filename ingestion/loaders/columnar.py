@@ -1,0 +1,322 @@
+"""PostgreSQL fast path for staging: read the file in column batches, check them vectorised, ``COPY`` the good rows.
+
+pyarrow parses blocks of the file on its own threads while the server ingests
+the previous block. The checks below accept a strict subset of what the
+reader's ``parse_record`` accepts and stage exactly the values it would; every
+row they do not accept is judged by ``parse_record`` itself, so errors read the
+same on every backend. A file pyarrow will not read as an even-width UTF-8 CSV
+(a ragged row, a blank line, a bad byte) raises ``FastPathUnavailable`` and the
+caller reads it row by row, which also finds the words for what is wrong.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from django.conf import settings
+from django.db import connection, transaction
+
+from ingestion.loaders.staging import StageTable, stage_rows
+from ingestion.readers import (
+    KINDS,
+    MAX_AMOUNT,
+    MAX_PRICE,
+    ROLES,
+    TRIM,
+    Column,
+    CsvKind,
+    ReadProgress,
+    RowErrors,
+    parse_record,
+    read_header,
+)
+from sales.models import AgentRole
+
+BLOCK_BYTES = 1 << 20  # pyarrow's parse block: RSS stays flat whatever the file size
+PROGRESS_ROWS = 50_000
+
+# Plain decimal forms only; anything else (exponents, signs, more places) goes to parse_record.
+QUANTITY = r"^[0-9]{1,9}$"
+PRICE = rf"^[0-9]{{1,{len(str(MAX_PRICE)) - 1}}}(\.[0-9]{{1,2}})?$"
+SHIPPING = rf"^(|[0-9]{{1,{len(str(MAX_AMOUNT)) - 1}}}(\.[0-9]{{1,2}})?)$"
+DISCOUNT = r"^(|0|1|0?\.[0-9]{1,4}|0\.|1\.0{0,4})$"
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Printable ASCII without "@" on each side: a strict subset of the reader's ^[^@\s]+@[^@\s]+\.[^@\s]+$.
+EMAIL = r"^([!-?A-~]+@[!-?A-~]+\.[!-?A-~]+)?$"
+
+
+class FastPathUnavailable(Exception):
+    """pyarrow could not read this file as an even-width UTF-8 CSV; the Python reader takes over."""
+
+
+def _all(*masks: pa.ChunkedArray | pa.Array) -> pa.Array:
+    result = masks[0]
+    for mask in masks[1:]:
+        result = pc.and_(result, mask)
+    return result
+
+
+def _text_ok(cells: dict[str, pa.Array], columns: tuple[Column, ...]) -> list[pa.Array]:
+    """Required cells present and none too long: the reader's ``check_text`` (absent optional columns are blank)."""
+    masks = []
+    for column in columns:
+        if column.key not in cells:
+            continue  # the header check already refused files that lack a required column
+        if column.required_value:
+            masks.append(pc.not_equal(cells[column.key], ""))
+        if column.max_length is not None:
+            masks.append(pc.less_equal(pc.utf8_length(cells[column.key]), column.max_length))
+    return masks
+
+
+def _valid_dates(days: pa.Array) -> pa.Array:
+    """Which cells are calendar dates by the reader's own ``date.fromisoformat``, checked once per distinct value."""
+    valid = []
+    for day in pc.unique(days).to_pylist():
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            continue
+        valid.append(day)
+    return pc.is_in(days, value_set=pa.array(valid, pa.string()))
+
+
+def _blank_as(cells: pa.Array, value: str) -> pa.Array:
+    return pc.if_else(pc.equal(cells, ""), value, cells)
+
+
+def _only_with_agent(has_agent: pa.Array, cells: pa.Array) -> pa.Array:
+    return pc.if_else(has_agent, cells, pa.scalar(None, pa.string()))
+
+
+def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
+    """(which rows pass, the staged columns after ``row_no``, in the stage's order without ``line_total``)."""
+    blank = pa.array([""] * rows, pa.string())
+
+    def cell(key: str) -> pa.Array:
+        return cells.get(key, blank)
+
+    quantity, price, discount, shipping = cell("quantity"), cell("unit_price"), cell("discount"), cell("shipping_cost")
+    day, agent, role = cell("ordered_at"), cell("agent_code"), cell("agent_role")
+    has_agent = pc.not_equal(agent, "")
+    roles = [*ROLES, ""]
+    role_index = pc.index_in(pc.ascii_lower(role), value_set=pa.array(roles, pa.string()))
+    point = pc.find_substring(price, ".")
+    price_digits = pc.if_else(pc.equal(point, -1), pc.utf8_length(price), point)
+    ok = _all(
+        *_text_ok(cells, KINDS["sales"].columns),
+        pc.match_substring_regex(quantity, QUANTITY),
+        pc.not_equal(pc.utf8_ltrim(quantity, characters="0"), ""),  # at least 1
+        pc.match_substring_regex(price, PRICE),
+        pc.match_substring_regex(discount, DISCOUNT),
+        pc.match_substring_regex(shipping, SHIPPING),
+        pc.match_substring_regex(cell("customer_email"), EMAIL),
+        pc.match_substring_regex(day, DATE),
+        _valid_dates(day),
+        # Fewer than 13 digits before the point in quantity and price together: the line total fits.
+        pc.less_equal(pc.add(pc.utf8_length(quantity), price_digits), len(str(MAX_AMOUNT)) - 1),
+        pc.or_(
+            pc.invert(has_agent),
+            pc.and_(pc.not_equal(cell("agent_name"), ""), pc.is_valid(role_index)),
+        ),
+    )
+    canonical = pa.array([ROLES.get(name, AgentRole.AGENT.value) for name in roles], pa.string())
+    staged = [
+        cell("order_code"),
+        cell("product_code"),
+        cell("customer_code"),
+        cell("product_name"),
+        cell("category"),
+        cell("region"),
+        day,
+        quantity,
+        price,
+        _blank_as(discount, "0"),
+        _blank_as(shipping, "0.00"),
+        cell("payment_method"),
+        cell("customer_name"),
+        cell("customer_email"),
+        cell("customer_address"),
+        _only_with_agent(has_agent, agent),
+        _only_with_agent(has_agent, cell("agent_name")),
+        _only_with_agent(has_agent, pc.take(canonical, pc.fill_null(role_index, len(roles) - 1))),
+        _only_with_agent(pc.and_(has_agent, pc.not_equal(cell("team"), "")), cell("team")),
+    ]
+    return ok, staged
+
+
+def _products_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
+    price = cells["unit_price"]
+    stock = cells.get("stock")
+    checks = [*_text_ok(cells, KINDS["products"].columns), pc.match_substring_regex(price, PRICE)]
+    if stock is not None:
+        checks.append(pc.match_substring_regex(stock, r"^(|[0-9]{1,9})$"))
+    no_value = pa.nulls(rows, pa.string())
+    staged = [
+        cells["product_code"],
+        cells["product_name"],
+        cells["category"],
+        price,
+        cells.get("description", no_value),
+        pc.if_else(pc.equal(stock, ""), pa.scalar(None, pa.string()), stock) if stock is not None else no_value,
+    ]
+    return _all(*checks), staged
+
+
+BATCHES = {"sales": _sales_batch, "products": _products_batch}
+
+
+@dataclass
+class _Batch:
+    rows: int  # records read
+    good: bytes  # the accepted rows as COPY csv text
+    good_rows: int
+    others: pa.RecordBatch  # the records the checks did not accept, for parse_record
+    other_row_numbers: list[int]
+
+
+def _read_batches(path: Path, *, kind: str, stage: StageTable, header: list[str], positions, progress: ReadProgress):
+    """Yield the file block by block, checked and ready to copy; ``progress`` advances as it goes."""
+    names = [f"c{position}" for position in range(len(header))]
+    columns = [name for name, _kind in stage.columns if name != "line_total"]
+    with path.open("rb") as source:
+        try:
+            reader = pa_csv.open_csv(
+                source,
+                read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1, column_names=names),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    include_columns=[names[position] for _key, position in positions],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in reader:
+                first_row = progress.rows + 2  # the header is row 1
+                cells = {key: pc.utf8_trim(batch.column(names[at]), characters=TRIM) for key, at in positions}
+                ok, values = BATCHES[kind](cells, batch.num_rows)
+                row_numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
+                good = pa.table([row_numbers, *values], names=columns).filter(ok)
+                payload = io.BytesIO()
+                if good.num_rows:
+                    pa_csv.write_csv(good, payload, pa_csv.WriteOptions(include_header=False))
+                rejected = pc.invert(ok)
+                progress.rows += batch.num_rows
+                progress.bytes_read = source.tell()
+                yield _Batch(
+                    rows=batch.num_rows,
+                    good=payload.getvalue(),
+                    good_rows=good.num_rows,
+                    others=batch.filter(rejected),
+                    other_row_numbers=pc.filter(row_numbers, rejected).to_pylist(),
+                )
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise FastPathUnavailable(str(exc)) from exc
+
+
+def stage_csv_columnar(
+    *,
+    path: Path,
+    kind: str,
+    stage: StageTable,
+    progress: ReadProgress,
+    on_progress: Callable[[ReadProgress], None] | None,
+    error_limit: int,
+) -> tuple[int, int, list[RowErrors]]:
+    """Fill ``stage`` from ``path``; returns (rows staged, rows rejected, first rejected rows).
+
+    The good rows of many blocks go through one ``COPY``, so the server parses a
+    block while the next one is read and checked. It is closed every
+    ``PROGRESS_ROWS`` rows, when the connection is free to report progress and
+    to stage the rows ``parse_record`` accepted.
+    """
+    header, index, headers = read_header(path, kind=kind)
+    if any("\n" in name or "\r" in name for name in header):
+        raise FastPathUnavailable("a line break inside the header")
+    positions = list(index.items())
+    names = [f"c{position}" for position in range(len(header))]
+    csv_kind, zone = KINDS[kind], ZoneInfo(settings.ANALYTICS_TIME_ZONE)
+    columns = [name for name, _kind in stage.columns if name != "line_total"]
+    copy_sql = f"COPY {stage.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    batches = _read_batches(path, kind=kind, stage=stage, header=header, positions=positions, progress=progress)
+    staged = rejected = 0
+    errors: list[RowErrors] = []
+    with connection.cursor() as cursor:
+        # Dates are staged as midnight in the analytics time zone, as the reader makes them.
+        cursor.execute("SELECT set_config('TimeZone', %s, false)", [settings.ANALYTICS_TIME_ZONE])
+        try:
+            finished = False
+            while not finished:
+                report_at, rescued = progress.rows + PROGRESS_ROWS, []
+                try:
+                    with transaction.atomic(), cursor.cursor.copy(copy_sql) as copy:
+                        while progress.rows < report_at and len(rescued) < PROGRESS_ROWS:
+                            batch = next(batches, None)
+                            if batch is None:
+                                finished = True
+                                break
+                            copy.write(batch.good)
+                            staged += batch.good_rows
+                            if batch.others.num_rows:
+                                good, problems = _judge_rows(
+                                    batch.others,
+                                    batch.other_row_numbers,
+                                    width=len(header),
+                                    positions=positions,
+                                    headers=headers,
+                                    csv_kind=csv_kind,
+                                    zone=zone,
+                                    names=names,
+                                )
+                                rescued.extend(good)
+                                rejected += len(problems)
+                                errors.extend(problems[: max(0, error_limit - len(errors))])
+                except psycopg.Error as exc:  # e.g. a NUL character, which PostgreSQL text cannot hold
+                    raise FastPathUnavailable(str(exc)) from exc
+                if rescued:
+                    stage_rows(connection, stage, rescued, analyze=False)
+                    staged += len(rescued)
+                if on_progress is not None:
+                    on_progress(progress)
+        finally:
+            cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
+        # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
+        cursor.execute(f"ANALYZE {stage.name}")
+    progress.bytes_read = path.stat().st_size
+    if on_progress is not None:
+        on_progress(progress)
+    return staged, rejected, errors
+
+
+def _judge_rows(
+    batch: pa.RecordBatch,
+    row_numbers: list[int],
+    *,
+    width: int,
+    positions: list[tuple[str, int]],
+    headers: dict[str, str],
+    csv_kind: CsvKind,
+    zone: ZoneInfo,
+    names: list[str],
+) -> tuple[list[tuple], list[RowErrors]]:
+    """The rows the vectorised checks did not accept, judged one by one: (rows to stage, their errors)."""
+    columns = {position: batch.column(names[position]).to_pylist() for _key, position in positions}
+    good, errors = [], []
+    for offset, row_number in enumerate(row_numbers):
+        values = [""] * width
+        for position, cells in columns.items():
+            values[position] = cells[offset]
+        result = parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
+        if isinstance(result, RowErrors):
+            errors.append(result)
+        else:
+            good.append((result[0], *result[1]))
+    return good, errors
