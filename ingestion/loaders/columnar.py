@@ -97,7 +97,7 @@ def _only_with_agent(has_agent: pa.Array, cells: pa.Array) -> pa.Array:
 
 
 def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
-    """(which rows pass, the staged columns after ``row_no``, in the stage's order without ``line_total``)."""
+    """(which rows pass, the staged columns after ``row_no``, in the stage's order)."""
     blank = pa.array([""] * rows, pa.string())
 
     def cell(key: str) -> pa.Array:
@@ -128,6 +128,7 @@ def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[
         ),
     )
     canonical = pa.array([ROLES.get(name, AgentRole.AGENT.value) for name in roles], pa.string())
+    blank_discount, blank_shipping = _blank_as(discount, "0"), _blank_as(shipping, "0.00")
     staged = [
         cell("order_code"),
         cell("product_code"),
@@ -138,8 +139,8 @@ def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[
         day,
         quantity,
         price,
-        _blank_as(discount, "0"),
-        _blank_as(shipping, "0.00"),
+        blank_discount,
+        blank_shipping,
         cell("payment_method"),
         cell("customer_name"),
         cell("customer_email"),
@@ -148,8 +149,25 @@ def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[
         _only_with_agent(has_agent, cell("agent_name")),
         _only_with_agent(has_agent, pc.take(canonical, pc.fill_null(role_index, len(roles) - 1))),
         _only_with_agent(pc.and_(has_agent, pc.not_equal(cell("team"), "")), cell("team")),
+        _line_totals(ok, quantity, price, blank_discount),
     ]
     return ok, staged
+
+
+def _line_totals(ok: pa.Array, quantity: pa.Array, price: pa.Array, discount: pa.Array) -> pa.Array:
+    """Quantity x Unit Price x (1 - Discount), rounded half up to cents in exact decimal arithmetic, as the reader does.
+
+    Rows the checks refused get a placeholder: their cells may not even be numbers.
+    """
+
+    def number(cells: pa.Array, fallback: str, type_: pa.DataType) -> pa.Array:
+        return pc.cast(pc.if_else(ok, cells, fallback), type_)
+
+    exact = pc.multiply(
+        pc.multiply(number(quantity, "0", pa.decimal128(10, 0)), number(price, "0", pa.decimal128(12, 2))),
+        pc.subtract(pa.scalar(1, pa.decimal128(5, 4)), number(discount, "0", pa.decimal128(5, 4))),
+    )
+    return pc.cast(pc.cast(pc.round(exact, ndigits=2, round_mode="half_up"), pa.decimal128(30, 2)), pa.string())
 
 
 def _products_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
@@ -185,7 +203,7 @@ class _Batch:
 def _read_batches(path: Path, *, kind: str, stage: StageTable, header: list[str], positions, progress: ReadProgress):
     """Yield the file block by block, checked and ready to copy; ``progress`` advances as it goes."""
     names = [f"c{position}" for position in range(len(header))]
-    columns = [name for name, _kind in stage.columns if name != "line_total"]
+    columns = stage.column_names
     with path.open("rb") as source:
         try:
             reader = pa_csv.open_csv(
@@ -244,7 +262,7 @@ def stage_csv_columnar(
     positions = list(index.items())
     names = [f"c{position}" for position in range(len(header))]
     csv_kind, zone = KINDS[kind], ZoneInfo(settings.ANALYTICS_TIME_ZONE)
-    columns = [name for name, _kind in stage.columns if name != "line_total"]
+    columns = stage.column_names
     copy_sql = f"COPY {stage.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     batches = _read_batches(path, kind=kind, stage=stage, header=header, positions=positions, progress=progress)
     staged = rejected = 0

@@ -38,11 +38,9 @@ STAGE = StageTable(
         ("agent_name", "text"),
         ("agent_role", "text"),
         ("team", "text"),
-        ("line_total", "money"),  # left NULL by the PostgreSQL fast path: LINE_TOTAL computes it there
+        ("line_total", "money"),
     ),
 )
-# PostgreSQL's numeric arithmetic is exact and its round() is half up, as the reader's is.
-LINE_TOTAL = "COALESCE(s.line_total, ROUND(s.quantity * s.unit_price * (1 - s.discount), 2))"
 
 # Order-level fields: every row of one Order ID must agree on them (first-seen row wins).
 ORDER_LEVEL = (
@@ -64,14 +62,6 @@ HELPER_TABLES = (
 )
 
 
-def _first_seen(key: str, columns: str, where: str = "") -> str:
-    """Each ``key``'s first row in file order, so the earliest row's values win (a hash aggregate, no sort)."""
-    return (
-        f"SELECT {columns} FROM {STAGE.name} s JOIN"
-        f" (SELECT MIN(row_no) AS first_row FROM {STAGE.name} {where} GROUP BY {key}) f ON f.first_row = s.row_no"
-    )
-
-
 def _analyze(cursor, *tables: str, postgres: bool) -> None:
     """Fresh statistics after a bulk step: the planner otherwise joins "empty" tables with nested loops."""
     if postgres:
@@ -79,21 +69,61 @@ def _analyze(cursor, *tables: str, postgres: bool) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _reject_conflicts(cursor, *, postgres: bool) -> None:
+def _orders_select(where: str = "") -> str:
+    """One row per distinct (Order ID, order-level fields), against the stored order of that code (if any).
+
+    An order whose rows agree, the usual case, has one such row; more than one
+    means its rows disagree. ``changed`` says whether an existing order would
+    change, judged before anything is written (a customer or agent not stored
+    yet counts as a change).
+    """
+    fields = ", ".join(name for name, _label in ORDER_LEVEL)
+    differs = " OR ".join(
+        [
+            "o.customer_id IS DISTINCT FROM c.id",
+            "o.agent_id IS DISTINCT FROM ag.id",
+            "(a.agent_code IS NOT NULL AND ag.id IS NULL)",
+            "o.ordered_at IS DISTINCT FROM a.ordered_at",
+            "o.region IS DISTINCT FROM a.region",
+            "o.payment_method IS DISTINCT FROM a.payment_method",
+            "o.shipping_cost IS DISTINCT FROM a.shipping_cost",
+        ]
+    )
+    return (
+        f"SELECT a.*, o.id AS order_id, CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
+        f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal"
+        f"  FROM {STAGE.name} {where} GROUP BY order_code, {fields}) a"
+        " LEFT JOIN sales_order o ON o.code = a.code"
+        " LEFT JOIN customers_customer c ON c.code = a.customer_code"
+        " LEFT JOIN sales_agent ag ON ag.code = a.agent_code"
+    )
+
+
+def _aggregate_orders(cursor, *, postgres: bool) -> None:
+    cursor.execute(f"CREATE TEMPORARY TABLE import_s_orders AS {_orders_select()}")
+    _analyze(cursor, "import_s_orders", postgres=postgres)
+
+
+def _reject_conflicts(cursor, *, postgres: bool) -> bool:
     """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``.
 
-    Hash aggregates find the (usually no) orders concerned; only their rows are
-    then ordered by row number to tell which row came first.
+    The order aggregate already tells which orders disagree; one more hash
+    aggregate finds repeated products. Only those (usually no) orders' rows are
+    then ordered by row number to tell which row came first, and only their
+    aggregates are computed again. Returns whether any row was rejected.
     """
-    disagree = " OR ".join(
-        [f"MIN({name}) <> MAX({name})" for name, _label in ORDER_LEVEL]
-        + ["(COUNT(agent_code) > 0 AND COUNT(agent_code) < COUNT(*))"]
-    )
     cursor.execute(
-        f"CREATE TEMPORARY TABLE import_suspects AS SELECT order_code FROM {STAGE.name}"
-        f" GROUP BY order_code HAVING {disagree}"
+        "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders"
+        f" GROUP BY code HAVING COUNT(*) > 1"
         f" UNION SELECT order_code FROM {STAGE.name} GROUP BY order_code, product_code HAVING COUNT(*) > 1"
     )
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM import_suspects)")
+    if not cursor.fetchone()[0]:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE import_rejects"
+            " (row_no int, order_code text, column_name text, first_row int, reason text)"
+        )
+        return False
     _analyze(cursor, "import_suspects", postgres=postgres)
     firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
     differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
@@ -115,6 +145,9 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
         ") t WHERE rn > 1"
     )
     cursor.execute(f"DELETE FROM {STAGE.name} WHERE {suspects} AND row_no IN (SELECT row_no FROM import_rejects)")
+    cursor.execute("DELETE FROM import_s_orders WHERE code IN (SELECT order_code FROM import_suspects)")
+    cursor.execute(f"INSERT INTO import_s_orders {_orders_select(f'WHERE {suspects}')}")
+    return True
 
 
 def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
@@ -134,106 +167,104 @@ def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
     return total, errors
 
 
+def _first_seen(
+    cursor, *, table: str, fields: tuple[tuple[str, str], ...], where: str = "", compare: str, stored: str
+) -> None:
+    """Each code's values from its first row in file order, flagged ``is_new`` or ``changed`` against ``stored``.
+
+    One hash aggregate over the distinct value sets: a code whose rows all agree
+    (the usual case) has one set; where they disagree, the set seen first wins.
+    """
+    named = ", ".join(f"{column} AS {name}" for column, name in fields)
+    grouped = ", ".join(column for column, _name in fields)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} AS SELECT v.*,"
+        " CASE WHEN e.id IS NULL THEN 1 ELSE 0 END AS is_new,"
+        f" CASE WHEN e.id IS NOT NULL AND ({compare}) THEN 1 ELSE 0 END AS changed"
+        f" FROM (SELECT {named}, MIN(row_no) AS first_row FROM {STAGE.name} {where} GROUP BY {grouped}) v"
+        f" {stored}"
+    )
+    cursor.execute(f"SELECT COUNT(*) - COUNT(DISTINCT code) FROM {table}")
+    if cursor.fetchone()[0]:
+        cursor.execute(f"CREATE INDEX {table}_code ON {table} (code, first_row)")
+        cursor.execute(
+            f"DELETE FROM {table} WHERE EXISTS (SELECT 1 FROM {table} w"
+            f" WHERE w.code = {table}.code AND w.first_row < {table}.first_row)"
+        )
+
+
 def _build_entities(cursor, *, postgres: bool) -> None:
-    cursor.execute(
-        "CREATE TEMPORARY TABLE import_s_customers AS "
-        + _first_seen(
-            "customer_code",
-            "customer_code AS code, customer_name AS name, customer_email AS email, "
-            "customer_address AS address, region",
-        )
+    _first_seen(
+        cursor,
+        table="import_s_customers",
+        fields=(
+            ("customer_code", "code"),
+            ("customer_name", "name"),
+            ("customer_email", "email"),
+            ("customer_address", "address"),
+            ("region", "region"),
+        ),
+        compare="e.name IS DISTINCT FROM v.name OR e.email IS DISTINCT FROM v.email"
+        " OR e.address IS DISTINCT FROM v.address",
+        stored="LEFT JOIN customers_customer e ON e.code = v.code",
     )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE import_s_products AS "
-        + _first_seen("product_code", "product_code AS code, product_name AS name, category, unit_price")
+    _first_seen(
+        cursor,
+        table="import_s_products",
+        fields=(
+            ("product_code", "code"),
+            ("product_name", "name"),
+            ("category", "category"),
+            ("unit_price", "unit_price"),
+        ),
+        compare="e.name IS DISTINCT FROM v.name OR cat.name IS DISTINCT FROM v.category",
+        stored="LEFT JOIN catalog_product e ON e.code = v.code"
+        " LEFT JOIN catalog_category cat ON cat.id = e.category_id",
     )
-    cursor.execute(
-        "CREATE TEMPORARY TABLE import_s_agents AS "
-        + _first_seen(
-            "agent_code",
-            "agent_code AS code, agent_name AS name, agent_role AS role, team",
-            "WHERE agent_code IS NOT NULL",
-        )
+    _first_seen(
+        cursor,
+        table="import_s_agents",
+        fields=(("agent_code", "code"), ("agent_name", "name"), ("agent_role", "role"), ("team", "team")),
+        where="WHERE agent_code IS NOT NULL",
+        compare="e.name IS DISTINCT FROM v.name OR e.role IS DISTINCT FROM v.role OR t.name IS DISTINCT FROM v.team",
+        stored="LEFT JOIN sales_agent e ON e.code = v.code LEFT JOIN sales_team t ON t.id = e.team_id",
     )
-    # Every row of an order agrees on its order-level fields by now, so MIN() is simply that value.
-    cursor.execute(
-        "CREATE TEMPORARY TABLE import_s_orders AS SELECT a.*, o.id IS NOT NULL AS existed FROM ("
-        "  SELECT order_code AS code, MIN(customer_code) AS customer_code, MIN(agent_code) AS agent_code,"
-        "  MIN(ordered_at) AS ordered_at, MIN(region) AS region, MIN(payment_method) AS payment_method,"
-        f"  MIN(shipping_cost) AS shipping_cost, ROUND(SUM({LINE_TOTAL}), 2) AS staged_subtotal"
-        f"  FROM {STAGE.name} s GROUP BY order_code"
-        ") a LEFT JOIN sales_order o ON o.code = a.code"
-    )
-    _analyze(cursor, "import_s_customers", "import_s_products", "import_s_agents", "import_s_orders", postgres=postgres)
+    _analyze(cursor, "import_s_customers", "import_s_products", "import_s_agents", postgres=postgres)
 
 
-def _count_changes(cursor) -> tuple[int, int]:
-    """Rows whose line is new, and rows whose line, order, customer, product or agent would change."""
-    changed = " OR ".join(
-        [
-            "l.quantity IS DISTINCT FROM s.quantity",
-            "l.unit_price IS DISTINCT FROM s.unit_price",
-            "l.discount IS DISTINCT FROM s.discount",
-            "o.customer_id IS DISTINCT FROM c.id",
-            "o.agent_id IS DISTINCT FROM a.id",
-            "o.ordered_at IS DISTINCT FROM s.ordered_at",
-            "o.region IS DISTINCT FROM s.region",
-            "o.payment_method IS DISTINCT FROM s.payment_method",
-            "o.shipping_cost IS DISTINCT FROM s.shipping_cost",
-            "c.name IS DISTINCT FROM sc.name",
-            "c.email IS DISTINCT FROM sc.email",
-            "c.address IS DISTINCT FROM sc.address",
-            "p.name IS DISTINCT FROM sp.name",
-            "cat.name IS DISTINCT FROM sp.category",
-            "(s.agent_code IS NOT NULL AND (a.id IS NULL OR a.name IS DISTINCT FROM sa.name"
-            " OR a.role IS DISTINCT FROM sa.role OR t.name IS DISTINCT FROM sa.team))",
-        ]
-    )
-    cursor.execute(
-        "SELECT COALESCE(SUM(CASE WHEN l.id IS NULL THEN 1 ELSE 0 END), 0),"
-        f" COALESCE(SUM(CASE WHEN l.id IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END), 0)"
-        f" FROM {STAGE.name} s"
-        " JOIN import_s_customers sc ON sc.code = s.customer_code"
-        " JOIN import_s_products sp ON sp.code = s.product_code"
-        " LEFT JOIN import_s_agents sa ON sa.code = s.agent_code"
-        " LEFT JOIN sales_order o ON o.code = s.order_code"
-        " LEFT JOIN catalog_product p ON p.code = s.product_code"
-        " LEFT JOIN catalog_category cat ON cat.id = p.category_id"
-        " LEFT JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = p.id"
-        " LEFT JOIN customers_customer c ON c.code = s.customer_code"
-        " LEFT JOIN sales_agent a ON a.code = s.agent_code"
-        " LEFT JOIN sales_team t ON t.id = a.team_id"
-    )
-    created, updated = cursor.fetchone()
-    return int(created), int(updated)
-
-
-def _upsert_entities(cursor, *, now: datetime | str, postgres: bool) -> None:
+def _upsert_entities(cursor, *, now: datetime | str, postgres: bool, customers_detached: bool) -> None:
+    """Write new and changed customers, products and agents only: unchanged rows are not even locked."""
     # WHERE true in each SELECT: SQLite needs it to parse INSERT … SELECT … ON CONFLICT.
     cursor.execute(
         "INSERT INTO catalog_category (name, description) SELECT DISTINCT category, '' FROM import_s_products"
-        " WHERE true ON CONFLICT (name) DO NOTHING"
+        " WHERE is_new = 1 OR changed = 1 ON CONFLICT (name) DO NOTHING"
     )
     cursor.execute(
-        "INSERT INTO sales_team (name) SELECT DISTINCT team FROM import_s_agents WHERE team IS NOT NULL"
-        " ON CONFLICT (name) DO NOTHING"
+        "INSERT INTO sales_team (name) SELECT DISTINCT team FROM import_s_agents"
+        " WHERE team IS NOT NULL AND (is_new = 1 OR changed = 1) ON CONFLICT (name) DO NOTHING"
     )
     cursor.execute(
         "INSERT INTO customers_customer"
         " (code, name, email, gender, date_of_birth, phone, address, region, created_at, updated_at)"
-        " SELECT code, name, email, '', NULL, '', address, region, %s, %s FROM import_s_customers WHERE true"
-        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email,"
-        " address = excluded.address, updated_at = excluded.updated_at"
-        " WHERE customers_customer.name IS DISTINCT FROM excluded.name"
-        " OR customers_customer.email IS DISTINCT FROM excluded.email"
-        " OR customers_customer.address IS DISTINCT FROM excluded.address",
+        " SELECT code, name, email, '', NULL, '', address, region, %s, %s FROM import_s_customers"
+        " WHERE is_new = 1 OR changed = 1"
+        + (
+            ""  # an empty table without its unique index: every customer is new
+            if customers_detached
+            else " ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email,"
+            " address = excluded.address, updated_at = excluded.updated_at"
+            " WHERE customers_customer.name IS DISTINCT FROM excluded.name"
+            " OR customers_customer.email IS DISTINCT FROM excluded.email"
+            " OR customers_customer.address IS DISTINCT FROM excluded.address"
+        ),
         [now, now],
     )
     cursor.execute(
         "INSERT INTO catalog_product"
         " (code, name, category_id, description, unit_price, stock, is_deleted, created_at, updated_at)"
         " SELECT sp.code, sp.name, cat.id, '', sp.unit_price, 0, %s, %s, %s"
-        " FROM import_s_products sp JOIN catalog_category cat ON cat.name = sp.category WHERE true"
+        " FROM import_s_products sp JOIN catalog_category cat ON cat.name = sp.category"
+        " WHERE sp.is_new = 1 OR sp.changed = 1"
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, category_id = excluded.category_id,"
         " updated_at = excluded.updated_at"
         " WHERE catalog_product.name IS DISTINCT FROM excluded.name"
@@ -243,7 +274,7 @@ def _upsert_entities(cursor, *, now: datetime | str, postgres: bool) -> None:
     cursor.execute(
         "INSERT INTO sales_agent (code, name, role, team_id, user_id)"
         " SELECT sa.code, sa.name, sa.role, t.id, NULL FROM import_s_agents sa"
-        " LEFT JOIN sales_team t ON t.name = sa.team WHERE true"
+        " LEFT JOIN sales_team t ON t.name = sa.team WHERE sa.is_new = 1 OR sa.changed = 1"
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, role = excluded.role, team_id = excluded.team_id"
         " WHERE sales_agent.name IS DISTINCT FROM excluded.name OR sales_agent.role IS DISTINCT FROM excluded.role"
         " OR sales_agent.team_id IS DISTINCT FROM excluded.team_id"
@@ -251,15 +282,26 @@ def _upsert_entities(cursor, *, now: datetime | str, postgres: bool) -> None:
     _analyze(cursor, "customers_customer", "catalog_product", "sales_agent", postgres=postgres)
 
 
-def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> None:
+def _order_values(now_params: str = "%s, %s") -> str:
+    return (
+        "SELECT so.code, c.id, ag.id, NULL, so.ordered_at, so.region, so.payment_method, so.shipping_cost,"
+        f" so.staged_subtotal, ROUND(so.staged_subtotal + so.shipping_cost, 2), {now_params}"
+        " FROM import_s_orders so JOIN customers_customer c ON c.code = so.customer_code"
+        " LEFT JOIN sales_agent ag ON ag.code = so.agent_code"
+    )
+
+
+ORDER_COLUMNS = (
+    "code, customer_id, agent_id, membership_id, ordered_at, region, payment_method,"
+    " shipping_cost, subtotal, total_amount, created_at, updated_at"
+)
+
+
+def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> tuple[int, int]:
+    """Write new and changed orders and lines; returns (rows whose line is new, rows whose line changed)."""
     # A new order's subtotal is the sum of its staged lines; an existing one's is recomputed below.
     cursor.execute(
-        "INSERT INTO sales_order (code, customer_id, agent_id, membership_id, ordered_at, region, payment_method,"
-        " shipping_cost, subtotal, total_amount, created_at, updated_at)"
-        " SELECT so.code, c.id, a.id, NULL, so.ordered_at, so.region, so.payment_method, so.shipping_cost,"
-        " so.staged_subtotal, ROUND(so.staged_subtotal + so.shipping_cost, 2), %s, %s"
-        " FROM import_s_orders so JOIN customers_customer c ON c.code = so.customer_code"
-        " LEFT JOIN sales_agent a ON a.code = so.agent_code WHERE true"
+        f"INSERT INTO sales_order ({ORDER_COLUMNS}) {_order_values()} WHERE so.order_id IS NULL OR so.changed = 1"
         " ON CONFLICT (code) DO UPDATE SET customer_id = excluded.customer_id, agent_id = excluded.agent_id,"
         # A membership belongs to one customer: moving the order to another customer drops it.
         " membership_id = CASE WHEN sales_order.customer_id = excluded.customer_id"
@@ -279,15 +321,16 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
     # Only new or changed lines are written; unchanged ones are filtered out before the upsert.
     cursor.execute(
         "CREATE TEMPORARY TABLE import_s_lines AS"
-        " SELECT o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount,"
-        f" {LINE_TOTAL} AS line_total, so.existed AS order_existed"
+        " SELECT s.row_no, o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount,"
+        f" s.line_total AS line_total, CASE WHEN l.id IS NULL THEN 1 ELSE 0 END AS is_new,"
+        " CASE WHEN so.order_id IS NOT NULL THEN 1 ELSE 0 END AS order_existed"
         f" FROM {STAGE.name} s JOIN import_s_orders so ON so.code = s.order_code"
         " JOIN sales_order o ON o.code = s.order_code"
         " JOIN catalog_product p ON p.code = s.product_code"
         " LEFT JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = p.id"
         " WHERE l.id IS NULL OR l.quantity IS DISTINCT FROM s.quantity"
         " OR l.unit_price IS DISTINCT FROM s.unit_price OR l.discount IS DISTINCT FROM s.discount"
-        f" OR l.line_total IS DISTINCT FROM {LINE_TOTAL}"
+        f" OR l.line_total IS DISTINCT FROM s.line_total"
     )
     cursor.execute(
         "INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount, line_total)"
@@ -300,29 +343,43 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
         "UPDATE sales_order SET subtotal = totals.subtotal,"
         " total_amount = ROUND(totals.subtotal + sales_order.shipping_cost, 2), updated_at = %s"
         " FROM (SELECT order_id, ROUND(SUM(line_total), 2) AS subtotal FROM sales_orderline"
-        "  WHERE order_id IN (SELECT order_id FROM import_s_lines WHERE order_existed) GROUP BY order_id) totals"
+        "  WHERE order_id IN (SELECT order_id FROM import_s_lines WHERE order_existed = 1) GROUP BY order_id) totals"
         " WHERE sales_order.id = totals.order_id",
         [now],
     )
+    cursor.execute("SELECT COALESCE(SUM(is_new), 0), COUNT(*) FROM import_s_lines")
+    new_lines, written = cursor.fetchone()
+    return int(new_lines), int(written) - int(new_lines)
 
 
-def _insert_orders_and_lines(cursor, *, now: datetime) -> None:
-    """The first load (PostgreSQL, empty order tables, indexes detached): plain inserts, nothing to compare."""
+def _rows_touched_elsewhere(cursor) -> int:
+    """Rows whose line stays as it is while its order, customer, product or agent changes."""
+    changed = {
+        "order_code": "SELECT code FROM import_s_orders WHERE changed = 1",
+        "customer_code": "SELECT code FROM import_s_customers WHERE changed = 1",
+        "product_code": "SELECT code FROM import_s_products WHERE changed = 1",
+        "agent_code": "SELECT code FROM import_s_agents WHERE changed = 1 OR is_new = 1",
+    }
+    cursor.execute(f"SELECT EXISTS ({' UNION ALL '.join(changed.values())})")
+    if not cursor.fetchone()[0]:
+        return 0
+    touched = " OR ".join(f"s.{column} IN ({query})" for column, query in changed.items())
     cursor.execute(
-        "INSERT INTO sales_order (code, customer_id, agent_id, membership_id, ordered_at, region, payment_method,"
-        " shipping_cost, subtotal, total_amount, created_at, updated_at)"
-        " SELECT so.code, c.id, a.id, NULL, so.ordered_at, so.region, so.payment_method, so.shipping_cost,"
-        " so.staged_subtotal, ROUND(so.staged_subtotal + so.shipping_cost, 2), %s, %s"
-        " FROM import_s_orders so JOIN customers_customer c ON c.code = so.customer_code"
-        " LEFT JOIN sales_agent a ON a.code = so.agent_code",
-        [now, now],
+        f"SELECT COUNT(*) FROM {STAGE.name} s WHERE ({touched}) AND s.row_no NOT IN (SELECT row_no FROM import_s_lines)"
     )
+    return int(cursor.fetchone()[0])
+
+
+def _insert_orders_and_lines(cursor, *, now: datetime) -> int:
+    """The first load (PostgreSQL, empty order tables, indexes detached): plain inserts, every line new."""
+    cursor.execute(f"INSERT INTO sales_order ({ORDER_COLUMNS}) {_order_values()}", [now, now])
     _analyze(cursor, "sales_order", postgres=True)
     cursor.execute(
         "INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount, line_total)"
-        f" SELECT o.id, p.id, s.quantity, s.unit_price, s.discount, {LINE_TOTAL} FROM {STAGE.name} s"
+        f" SELECT o.id, p.id, s.quantity, s.unit_price, s.discount, s.line_total FROM {STAGE.name} s"
         " JOIN sales_order o ON o.code = s.order_code JOIN catalog_product p ON p.code = s.product_code"
     )
+    return cursor.rowcount
 
 
 def merge_sales(
@@ -335,26 +392,26 @@ def merge_sales(
         stage_drop(connection, *HELPER_TABLES)
         if postgres:
             # Room for the hash aggregates and joins over a million staged rows; this transaction only.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-        detached = None
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        detached, customers_detached = None, False
         if postgres and tables_empty(cursor, "sales_order"):
-            detached = schema_detach(cursor, "sales_order", "sales_orderline")
-            if not tables_empty(cursor, "sales_order"):  # an order was written before the lock was granted
+            # A first load: customers too, when there are none yet.
+            customers_detached = tables_empty(cursor, "customers_customer")
+            tables = ("sales_order", "sales_orderline", *(["customers_customer"] if customers_detached else []))
+            detached = schema_detach(cursor, *tables)
+            if not tables_empty(cursor, *tables):  # a row was written before the lock was granted
                 schema_restore(cursor, detached)
-                detached = None
+                detached, customers_detached = None, False
+        _aggregate_orders(cursor, postgres=postgres)
         _reject_conflicts(cursor, postgres=postgres)
         rejected, errors = _rejected_rows(cursor, limit=error_limit)
         _build_entities(cursor, postgres=postgres)
+        _upsert_entities(cursor, now=stamp, postgres=postgres, customers_detached=customers_detached)
         if detached is not None:
-            cursor.execute(f"SELECT COUNT(*) FROM {STAGE.name}")  # every line is new
-            created, updated = cursor.fetchone()[0], 0
-        else:
-            created, updated = _count_changes(cursor)
-        _upsert_entities(cursor, now=stamp, postgres=postgres)
-        if detached is not None:
-            _insert_orders_and_lines(cursor, now=stamp)
+            created, updated = _insert_orders_and_lines(cursor, now=stamp), 0
             schema_restore(cursor, detached)
         else:
-            _upsert_orders_and_lines(cursor, now=stamp, postgres=postgres)
+            created, updated = _upsert_orders_and_lines(cursor, now=stamp, postgres=postgres)
+            updated += _rows_touched_elsewhere(cursor)
     stage_drop(connection, *HELPER_TABLES)
     return created, updated, rejected, errors
