@@ -395,3 +395,31 @@ def test_values_in_less_common_but_valid_forms_load_the_same_as_plain_ones(tmp_p
     assert (other.unit_price, other.discount, other.quantity) == (plain.unit_price, plain.discount, plain.quantity)
     assert other.line_total == plain.line_total == Decimal("35.98")  # 2 * 19.99 * 0.9 = 35.982
     assert Order.objects.get(code="O-2").ordered_at.isoformat() == "2024-03-05T08:30:00+00:00"
+
+
+def test_rows_across_a_file_of_many_read_blocks_keep_their_numbers_and_values(tmp_path):
+    # Given a file of several megabytes, read block by block, with bad rows at its start, middle and end
+    # and valid values in uncommon forms far into it
+    rows = [
+        sales_row(order_id=f"O-{n}", product_id=f"P-{n % 7}", customer_id=f"C-{n % 50}", customer_address="x" * 200)
+        for n in range(12_000)
+    ]
+    rows[0]["Quantity Sold"] = "0"  # row 2
+    rows[6_999]["Discount"] = "1.5"  # row 7001
+    rows[11_999]["Date of Sale"] = "2024-02-30"  # row 12001
+    rows[9_000] |= {"Unit Price": "1E1", "Discount": " .25 ", "Customer Email": "ÿann@exämple.com"}
+    path = write_csv(tmp_path / "big.csv", rows)
+    assert path.stat().st_size > 3 * 1024 * 1024
+
+    job = run_import(path)
+
+    assert (job.status, job.rows_total, job.rows_created, job.rows_rejected) == ("succeeded", 12_000, 11_997, 3)
+    assert [(error["row"], error["column"]) for error in job.errors] == [
+        (2, "Quantity Sold"),
+        (7001, "Discount"),
+        (12001, "Date of Sale"),
+    ]
+    line = OrderLine.objects.select_related("order__customer").get(order__code="O-9000")
+    assert (line.unit_price, line.discount, line.line_total) == (Decimal("10.00"), Decimal("0.25"), Decimal("15.00"))
+    # C-0's first row (row 2) was rejected, so its first staged row (row 52) gives its email, not row 9002
+    assert (line.order.customer.code, line.order.customer.email) == ("C-0", "ana@example.com")

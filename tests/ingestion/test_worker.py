@@ -18,6 +18,7 @@ from ingestion.sample_data import write_sales_csv
 from sales.models import Order, OrderLine
 from salesanalytics.celery import app as celery_app
 from tests.ingestion.csv_files import sales_row, write_csv
+from tests.ingestion.schema_state import LOADED_TABLES, schema_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -146,15 +147,26 @@ def test_an_uploaded_file_is_imported_by_the_worker_and_queryable(manager_client
     assert orders["results"][0]["total_amount"] == 54.98  # 39.98 + 10.00 + 5.00 shipping
 
 
+ROWS = 300_000
+MOMENTS = {
+    # Reading the file into its staging table, outside any transaction.
+    "staging": lambda log: log["status"] == "running" and 0 < log["rows_processed"] < ROWS,
+    # Every row read: the merge runs, with the empty order tables' indexes and keys dropped.
+    "merging": lambda log: log["status"] == "running" and log["rows_processed"] == ROWS,
+}
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_ends_failed(
-    manager_client, import_root, broker, start_worker
+    manager_client, import_root, broker, start_worker, moment
 ):
-    # Given a large file and a worker busy importing it
-    write_sales_csv(out=import_root / "big.csv", rows=300_000, seed=11)
+    # Given a large file and a worker busy importing it into empty tables
+    write_sales_csv(out=import_root / "big.csv", rows=ROWS, seed=11)
+    schema = schema_of(*LOADED_TABLES)
     worker = start_worker("doomed")
     response = manager_client.post("/api/v1/data/refresh/", {"file_path": "big.csv"})
     job_id = response.json()["id"]
-    _poll(manager_client, job_id, lambda log: log["status"] == "running" and log["rows_processed"] > 0)
+    _poll(manager_client, job_id, MOMENTS[moment])
 
     # When the worker process is killed outright
     worker.send_signal(signal.SIGKILL)
@@ -164,6 +176,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_ends_failed(
 
     # Then no row of the job exists, and once its heartbeat is stale a new worker marks it failed
     assert (Order.objects.count(), OrderLine.objects.count(), Customer.objects.count()) == (0, 0, 0)
+    assert schema_of(*LOADED_TABLES) == schema  # indexes and keys dropped for the load are back
     time.sleep(STALE_AFTER_SECONDS + 1)
     start_worker("successor")
     log = _poll(manager_client, job_id, lambda log: log["status"] == "failed", timeout=30)
