@@ -23,7 +23,7 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection, transaction
 
-from ingestion.loaders.staging import StageTable, stage_rows
+from ingestion.loaders.staging import StageTable, stage_analyze, stage_rows
 from ingestion.readers import (
     KINDS,
     MAX_AMOUNT,
@@ -306,8 +306,7 @@ def stage_csv_columnar(
                     on_progress(progress)
         finally:
             cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
-        # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
-        cursor.execute(f"ANALYZE {stage.name}")
+        stage_analyze(cursor, stage.name)
     progress.bytes_read = path.stat().st_size
     if on_progress is not None:
         on_progress(progress)

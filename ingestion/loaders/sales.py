@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ingestion.loaders.bulk import schema_detach, schema_restore, tables_empty
-from ingestion.loaders.staging import StageTable, stage_drop
+from ingestion.loaders.staging import StageTable, stage_analyze, stage_drop
 from ingestion.readers import RowErrors
 
 STAGE = StageTable(
@@ -69,6 +69,11 @@ def _analyze(cursor, *tables: str, postgres: bool) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
+def _analyze_helpers(cursor, *tables: str, postgres: bool) -> None:
+    if postgres:
+        stage_analyze(cursor, *tables)
+
+
 def _orders_select(where: str = "") -> str:
     """One row per distinct (Order ID, order-level fields), against the stored order of that code (if any).
 
@@ -101,7 +106,7 @@ def _orders_select(where: str = "") -> str:
 
 def _aggregate_orders(cursor, *, postgres: bool) -> None:
     cursor.execute(f"CREATE TEMPORARY TABLE import_s_orders AS {_orders_select()}")
-    _analyze(cursor, "import_s_orders", postgres=postgres)
+    _analyze_helpers(cursor, "import_s_orders", postgres=postgres)
 
 
 def _reject_conflicts(cursor, *, postgres: bool) -> bool:
@@ -124,7 +129,7 @@ def _reject_conflicts(cursor, *, postgres: bool) -> bool:
             " (row_no int, order_code text, column_name text, first_row int, reason text)"
         )
         return False
-    _analyze(cursor, "import_suspects", postgres=postgres)
+    _analyze_helpers(cursor, "import_suspects", postgres=postgres)
     firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
     differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
     which = " ".join(f"WHEN {test} THEN '{label}'" for test, (_n, label) in zip(differs, ORDER_LEVEL, strict=True))
@@ -229,7 +234,7 @@ def _build_entities(cursor, *, postgres: bool) -> None:
         compare="e.name IS DISTINCT FROM v.name OR e.role IS DISTINCT FROM v.role OR t.name IS DISTINCT FROM v.team",
         stored="LEFT JOIN sales_agent e ON e.code = v.code LEFT JOIN sales_team t ON t.id = e.team_id",
     )
-    _analyze(cursor, "import_s_customers", "import_s_products", "import_s_agents", postgres=postgres)
+    _analyze_helpers(cursor, "import_s_customers", "import_s_products", "import_s_agents", postgres=postgres)
 
 
 def _upsert_entities(cursor, *, now: datetime | str, postgres: bool, customers_detached: bool) -> None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 # Rows per COPY (PostgreSQL) or executemany (SQLite); progress is reported between batches,
 # when the connection is free again.
@@ -44,6 +46,19 @@ def stage_create(connection: BaseDatabaseWrapper, table: StageTable) -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {table.name} ({columns})")
 
 
+def stage_analyze(cursor: CursorWrapper, *names: str) -> None:
+    """Statistics for tables that live for one load, from a small sample (PostgreSQL).
+
+    Autovacuum never analyzes temporary tables, and the merge's joins and
+    aggregates plan from these statistics; a sample of 3,000 rows tells sizes
+    and spreads well enough, at a tenth of the default sample's cost.
+    """
+    with transaction.atomic(using=cursor.db.alias):
+        cursor.execute("SET LOCAL default_statistics_target = 10")
+        for name in names:
+            cursor.execute(f"ANALYZE {name}")
+
+
 def stage_drop(connection: BaseDatabaseWrapper, *names: str) -> None:
     with connection.cursor() as cursor:
         for name in names:
@@ -72,8 +87,7 @@ def stage_rows(
                 if after_batch is not None:
                     after_batch()
             if analyze:
-                # Autovacuum never analyzes temporary tables; the merge's joins need the statistics.
-                cursor.execute(f"ANALYZE {table.name}")
+                stage_analyze(cursor, table.name)
         return
     moments = [index for index, (_name, kind) in enumerate(table.columns) if kind == "moment"]
     adapt = connection.ops.adapt_datetimefield_value
