@@ -95,7 +95,8 @@ def _orders_select(where: str = "") -> str:
         ]
     )
     return (
-        f"SELECT a.*, o.id AS order_id, CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
+        "SELECT a.*, o.id AS order_id, CASE WHEN o.id IS NOT NULL THEN 1 ELSE 0 END AS existed,"
+        f" CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
         f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal"
         f"  FROM {STAGE.name} {where} GROUP BY order_code, {fields}) a"
         " LEFT JOIN sales_order o ON o.code = a.code"
@@ -119,7 +120,7 @@ def _reject_conflicts(cursor, *, postgres: bool) -> bool:
     """
     cursor.execute(
         "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders"
-        f" GROUP BY code HAVING COUNT(*) > 1"
+        " GROUP BY code HAVING COUNT(*) > 1"
         f" UNION SELECT order_code FROM {STAGE.name} GROUP BY order_code, product_code HAVING COUNT(*) > 1"
     )
     cursor.execute("SELECT EXISTS (SELECT 1 FROM import_suspects)")
@@ -323,19 +324,22 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
         [now, now],
     )
     _analyze(cursor, "sales_order", postgres=postgres)
+    # The new orders' ids, so that the lines need not look every order up again by its code.
+    cursor.execute(
+        "UPDATE import_s_orders SET order_id = o.id FROM sales_order o"
+        " WHERE import_s_orders.order_id IS NULL AND o.code = import_s_orders.code"
+    )
     # Only new or changed lines are written; unchanged ones are filtered out before the upsert.
     cursor.execute(
         "CREATE TEMPORARY TABLE import_s_lines AS"
-        " SELECT s.row_no, o.id AS order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount,"
-        f" s.line_total AS line_total, CASE WHEN l.id IS NULL THEN 1 ELSE 0 END AS is_new,"
-        " CASE WHEN so.order_id IS NOT NULL THEN 1 ELSE 0 END AS order_existed"
+        " SELECT s.row_no, so.order_id, p.id AS product_id, s.quantity, s.unit_price, s.discount,"
+        " s.line_total, CASE WHEN l.id IS NULL THEN 1 ELSE 0 END AS is_new, so.existed AS order_existed"
         f" FROM {STAGE.name} s JOIN import_s_orders so ON so.code = s.order_code"
-        " JOIN sales_order o ON o.code = s.order_code"
         " JOIN catalog_product p ON p.code = s.product_code"
-        " LEFT JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = p.id"
+        " LEFT JOIN sales_orderline l ON l.order_id = so.order_id AND l.product_id = p.id"
         " WHERE l.id IS NULL OR l.quantity IS DISTINCT FROM s.quantity"
         " OR l.unit_price IS DISTINCT FROM s.unit_price OR l.discount IS DISTINCT FROM s.discount"
-        f" OR l.line_total IS DISTINCT FROM s.line_total"
+        " OR l.line_total IS DISTINCT FROM s.line_total"
     )
     cursor.execute(
         "INSERT INTO sales_orderline (order_id, product_id, quantity, unit_price, discount, line_total)"
