@@ -108,7 +108,7 @@ class _Row:
         self.problems.append((column, f"{column} {message}."))
 
     def check_text(self, columns: tuple["Column", ...]) -> None:
-        """Required cells present and no cell too long, for every column of the kind."""
+        """Required cells present, no cell too long and none holding a NUL, for every column of the kind."""
         cells = self.cells
         for column in columns:
             value = cells.get(column.key, "")
@@ -117,6 +117,8 @@ class _Row:
                     self.fail(column.key, "is required")
             elif column.max_length is not None and len(value) > column.max_length:
                 self.fail(column.key, f"is longer than {column.max_length} characters")
+            elif "\x00" in value:  # PostgreSQL text cannot hold it, so no backend stores it
+                self.fail(column.key, "contains a NUL character")
 
     def money(self, key: str, *, limit: Decimal, blank_is_zero: bool = False) -> Decimal | None:
         raw = self.cells.get(key, "")

@@ -10,7 +10,8 @@ caller reads it row by row, which also finds the words for what is wrong.
 """
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -64,7 +65,7 @@ def _all(*masks: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _text_ok(cells: dict[str, pa.Array], columns: tuple[Column, ...]) -> list[pa.Array]:
-    """Required cells present and none too long: the reader's ``check_text`` (absent optional columns are blank)."""
+    """Required cells present, none too long, none with a NUL: the reader's ``check_text`` (absent ones are blank)."""
     masks = []
     for column in columns:
         if column.key not in cells:
@@ -73,6 +74,7 @@ def _text_ok(cells: dict[str, pa.Array], columns: tuple[Column, ...]) -> list[pa
             masks.append(pc.not_equal(cells[column.key], ""))
         if column.max_length is not None:
             masks.append(pc.less_equal(pc.utf8_length(cells[column.key]), column.max_length))
+        masks.append(pc.invert(pc.match_substring(cells[column.key], "\x00")))
     return masks
 
 
@@ -200,7 +202,15 @@ class _Batch:
     other_row_numbers: list[int]
 
 
-def _read_batches(path: Path, *, kind: str, stage: StageTable, header: list[str], positions, progress: ReadProgress):
+def _read_batches(
+    path: Path,
+    *,
+    kind: str,
+    stage: StageTable,
+    header: list[str],
+    positions: list[tuple[str, int]],
+    progress: ReadProgress,
+) -> Iterator[_Batch]:
     """Yield the file block by block, checked and ready to copy; ``progress`` advances as it goes."""
     names = [f"c{position}" for position in range(len(header))]
     columns = stage.column_names
@@ -267,7 +277,7 @@ def stage_csv_columnar(
     batches = _read_batches(path, kind=kind, stage=stage, header=header, positions=positions, progress=progress)
     staged = rejected = 0
     errors: list[RowErrors] = []
-    with connection.cursor() as cursor:
+    with closing(batches), connection.cursor() as cursor:
         # Dates are staged as midnight in the analytics time zone, as the reader makes them.
         cursor.execute("SELECT set_config('TimeZone', %s, false)", [settings.ANALYTICS_TIME_ZONE])
         try:

@@ -111,6 +111,7 @@ def test_agent_columns_create_agents_and_teams(tmp_path):
         ({"customer_id": " "}, "Customer ID", "required"),
         ({"customer_email": "not-an-email"}, "Customer Email", "email"),
         ({"product_name": "x" * 201}, "Product Name", "longer than 200"),
+        ({"customer_name": "Ana\x00Lima"}, "Customer Name", "NUL character"),
     ],
 )
 def test_each_bad_row_is_rejected_with_its_row_number_and_the_good_rows_load(tmp_path, change, column, fragment):
