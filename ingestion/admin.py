@@ -87,7 +87,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             "Progress",
             {"fields": ("progress", "rows_total", "rows_processed", "rows_created", "rows_updated", "rows_rejected")},
         ),
-        ("Timing", {"fields": ("created_at", "started_at", "heartbeat_at", "completed_at")}),
+        ("Timing", {"fields": ("created_at", "requeued_at", "started_at", "heartbeat_at", "completed_at")}),
         ("Errors", {"fields": ("error", "row_errors")}),
     )
     # Every field is display-only; the raw ``errors`` JSON is shown as the ``row_errors`` table instead.
@@ -105,6 +105,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "rows_updated",
         "rows_rejected",
         "created_at",
+        "requeued_at",
         "started_at",
         "heartbeat_at",
         "completed_at",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.services import data_version_bump
@@ -168,6 +169,39 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
         _fail(job_id, f"The import stopped on an internal error ({exc.__class__.__name__}); nothing was loaded.")
     job.refresh_from_db()
     return job
+
+
+def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
+    """Send queued jobs to the workers again when their message seems lost (e.g. a broker restarted empty).
+
+    Only while no import runs: a busy worker explains a wait, and sending again
+    then would pile up messages behind it. A job is sent again at most once per
+    ``requeue_after``; a copy that arrives late finds the job claimed and does nothing.
+    """
+    from ingestion.tasks import run_import_job
+
+    requeue_after = requeue_after or timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS)
+    now = timezone.now()
+    live_cutoff = now - timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
+    if ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__gte=live_cutoff).exists():
+        return 0
+    waiting = (
+        ImportJob.objects.filter(status=ImportStatus.QUEUED)
+        .annotate(sent_at=Coalesce("requeued_at", "created_at"))
+        .filter(sent_at__lt=now - requeue_after)
+        .values_list("pk", "requeued_at")
+    )
+    sent = 0
+    for job_id, requeued_at in waiting:
+        # Claimed by a conditional update, so two sweepers never both send it.
+        if ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, requeued_at=requeued_at).update(
+            requeued_at=now
+        ):
+            run_import_job.delay(str(job_id))
+            sent += 1
+    if sent:
+        logger.warning("sent %d queued import job(s) to the workers again", sent)
+    return sent
 
 
 def import_jobs_fail_stale(*, stale_after: timedelta | None = None) -> int:

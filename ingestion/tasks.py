@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
-from ingestion.services import import_job_run, import_jobs_fail_stale
+from ingestion.services import import_job_run, import_jobs_fail_stale, import_jobs_requeue_lost
 
 
 @shared_task(
@@ -24,6 +24,12 @@ def run_import_job(job_id: str) -> str:
 def fail_stale_import_jobs() -> int:
     """Beat, every minute: fail jobs whose worker died mid-import."""
     return import_jobs_fail_stale()
+
+
+@shared_task
+def requeue_lost_import_jobs() -> int:
+    """Beat, every minute: send again jobs queued long past any reason to wait."""
+    return import_jobs_requeue_lost()
 
 
 @worker_ready.connect

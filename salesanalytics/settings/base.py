@@ -138,6 +138,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
+    "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------
@@ -222,6 +223,9 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(512 
 # IMPORT_STALE_AFTER_SECONDS is marked failed (its worker died; nothing was loaded).
 IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "10"))
 IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "120"))
+# A job still queued this long after it was sent, while no import runs, is sent again
+# (its message was lost, e.g. the broker restarted without persistence).
+IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "600"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
