@@ -1,10 +1,15 @@
 """Merging staged sales rows into customers, catalog, agents, orders and lines.
 
-Everything is set-based SQL that PostgreSQL and SQLite (3.39+) both run:
-window functions pick each entity's first-seen row, ``INSERT … SELECT … ON
-CONFLICT DO UPDATE … WHERE`` upserts by external code and skips rows that would
-not change, and order totals are recomputed only for orders whose lines moved.
-Imported orders are history: they never reserve or return stock.
+Everything is set-based SQL that PostgreSQL and SQLite (3.39+) both run. One
+hash aggregate per order, customer, product and agent collects the distinct
+value sets the file gives each code: one set is the usual case, several mean
+the rows disagree and the first-seen set wins (for orders, the later rows are
+rejected). Each aggregate is compared with what is stored, so only new and
+changed rows reach ``INSERT … SELECT … ON CONFLICT DO UPDATE``; order totals
+are recomputed only for orders whose lines moved. A first load into empty
+order tables (PostgreSQL) writes with plain inserts while their indexes and
+keys are detached (see ``bulk``). Imported orders are history: they never
+reserve or return stock.
 """
 
 from datetime import datetime
@@ -110,13 +115,13 @@ def _aggregate_orders(cursor, *, postgres: bool) -> None:
     _analyze_helpers(cursor, "import_s_orders", postgres=postgres)
 
 
-def _reject_conflicts(cursor, *, postgres: bool) -> bool:
+def _reject_conflicts(cursor, *, postgres: bool) -> None:
     """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``.
 
     The order aggregate already tells which orders disagree; one more hash
     aggregate finds repeated products. Only those (usually no) orders' rows are
     then ordered by row number to tell which row came first, and only their
-    aggregates are computed again. Returns whether any row was rejected.
+    aggregates are computed again.
     """
     cursor.execute(
         "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders"
@@ -129,7 +134,7 @@ def _reject_conflicts(cursor, *, postgres: bool) -> bool:
             "CREATE TEMPORARY TABLE import_rejects"
             " (row_no int, order_code text, column_name text, first_row int, reason text)"
         )
-        return False
+        return
     _analyze_helpers(cursor, "import_suspects", postgres=postgres)
     firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
     differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
@@ -153,7 +158,6 @@ def _reject_conflicts(cursor, *, postgres: bool) -> bool:
     cursor.execute(f"DELETE FROM {STAGE.name} WHERE {suspects} AND row_no IN (SELECT row_no FROM import_rejects)")
     cursor.execute("DELETE FROM import_s_orders WHERE code IN (SELECT order_code FROM import_suspects)")
     cursor.execute(f"INSERT INTO import_s_orders {_orders_select(f'WHERE {suspects}')}")
-    return True
 
 
 def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
