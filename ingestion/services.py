@@ -171,6 +171,36 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
     return job
 
 
+def import_uploads_delete_expired(*, keep_for: timedelta | None = None) -> int:
+    """Delete uploaded files of jobs that finished more than ``keep_for`` ago, and strays as old.
+
+    Uploads are copies made for the worker to read; the job keeps its counts and
+    errors. A stray is a file no job refers to (its request failed after the
+    upload was stored). Files named by ``file_path`` imports are the user's and
+    are never touched. Returns how many files were deleted.
+    """
+    keep_for = keep_for or timedelta(days=settings.IMPORT_UPLOAD_RETENTION_DAYS)
+    uploads = Path(settings.IMPORT_ROOT).resolve() / "uploads"
+    if not uploads.is_dir():
+        return 0
+    cutoff = timezone.now() - keep_for
+    uploaded = ImportJob.objects.filter(file_path__startswith=f"{uploads}/")
+    jobs = {job.file_path: job for job in uploaded.only("file_path", "status", "completed_at")}
+    deleted = 0
+    for path in uploads.glob("*.csv"):
+        job = jobs.get(str(path))
+        if job is None:
+            expired = path.stat().st_mtime < cutoff.timestamp()
+        else:
+            expired = job.is_finished and job.completed_at is not None and job.completed_at < cutoff
+        if expired:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    if deleted:
+        logger.info("deleted %d expired upload(s) from %s", deleted, uploads)
+    return deleted
+
+
 def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
     """Send queued jobs to the workers again when their message seems lost (e.g. a broker restarted empty).
 

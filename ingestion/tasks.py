@@ -6,7 +6,12 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
-from ingestion.services import import_job_run, import_jobs_fail_stale, import_jobs_requeue_lost
+from ingestion.services import (
+    import_job_run,
+    import_jobs_fail_stale,
+    import_jobs_requeue_lost,
+    import_uploads_delete_expired,
+)
 
 
 @shared_task(
@@ -30,6 +35,12 @@ def fail_stale_import_jobs() -> int:
 def requeue_lost_import_jobs() -> int:
     """Beat, every minute: send again jobs queued long past any reason to wait."""
     return import_jobs_requeue_lost()
+
+
+@shared_task
+def delete_expired_uploads() -> int:
+    """Beat, daily: uploaded files are kept ``IMPORT_UPLOAD_RETENTION_DAYS`` after their job ends."""
+    return import_uploads_delete_expired()
 
 
 @worker_ready.connect
