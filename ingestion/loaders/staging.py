@@ -54,9 +54,13 @@ def stage_analyze(cursor: CursorWrapper, *names: str) -> None:
     and spreads well enough, at a tenth of the default sample's cost.
     """
     with transaction.atomic(using=cursor.db.alias):
+        cursor.execute("SELECT current_setting('default_statistics_target')")
+        target = cursor.fetchone()[0]
         cursor.execute("SET LOCAL default_statistics_target = 10")
         for name in names:
             cursor.execute(f"ANALYZE {name}")
+        # SET LOCAL outlives a savepoint: put the target back for the real tables the merge analyzes.
+        cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [target])
 
 
 def stage_drop(connection: BaseDatabaseWrapper, *names: str) -> None:

@@ -86,3 +86,18 @@ def test_a_load_that_fails_after_detaching_rolls_the_schema_back(tmp_path):
         raise RuntimeError("the load breaks off")
 
     assert schema_of(*LOADED_TABLES) == before
+
+
+def test_domain_tables_keep_full_statistics_after_a_load(tmp_path):
+    # The load analyzes its own temporary tables from a small sample; the tables users query keep the full one
+    run_import(write_csv(tmp_path / "first.csv", rows(40)))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_statistics_target")
+        assert cursor.fetchone()[0] == "100"
+        cursor.execute(
+            "SELECT attname, array_length(histogram_bounds::text::text[], 1) FROM pg_stats"
+            " WHERE tablename = 'sales_order' AND attname = 'code'"
+        )
+        ((_column, bounds),) = cursor.fetchall()
+    assert bounds == 20  # one bound per distinct code: 20 orders, under the full target's 101 bounds
