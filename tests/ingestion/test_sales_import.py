@@ -424,3 +424,60 @@ def test_rows_across_a_file_of_many_read_blocks_keep_their_numbers_and_values(tm
     assert (line.unit_price, line.discount, line.line_total) == (Decimal("10.00"), Decimal("0.25"), Decimal("15.00"))
     # C-0's first row (row 2) was rejected, so its first staged row (row 52) gives its email, not row 9002
     assert (line.order.customer.code, line.order.customer.email) == ("C-0", "ana@example.com")
+
+
+def test_rows_count_as_updated_when_only_their_product_agent_or_customer_changes(tmp_path):
+    # Given three orders: two of product P-1 sold by agent A-1, one of P-2 by A-2 for another customer
+    def rows(p1_name: str = "Kettle", a1_name: str = "Ada", c2_email: str = "bo@example.com") -> list[dict]:
+        agent = {"Agent Role": "Agent", "Team": "Alpha"}
+        return [
+            sales_row(order_id="O-1", product_id="P-1", product_name=p1_name, agent_id="A-1")
+            | agent
+            | {"Agent Name": a1_name},
+            sales_row(order_id="O-2", product_id="P-1", product_name=p1_name, agent_id="A-2")
+            | agent
+            | {"Agent Name": "Bea"},
+            sales_row(
+                order_id="O-3",
+                product_id="P-2",
+                product_name="Toaster",
+                customer_id="C-2",
+                customer_email=c2_email,
+                agent_id="A-2",
+            )
+            | agent
+            | {"Agent Name": "Bea"},
+        ]
+
+    run_import(write_csv(tmp_path / "v1.csv", rows()))
+
+    renamed = run_import(write_csv(tmp_path / "v2.csv", rows(p1_name="Kettle Pro")))  # rows 1 and 2
+    agent_renamed = run_import(write_csv(tmp_path / "v3.csv", rows(p1_name="Kettle Pro", a1_name="Ada L.")))
+    moved_email = run_import(
+        write_csv(tmp_path / "v4.csv", rows(p1_name="Kettle Pro", a1_name="Ada L.", c2_email="b@x.org"))
+    )
+    again = run_import(write_csv(tmp_path / "v5.csv", rows(p1_name="Kettle Pro", a1_name="Ada L.", c2_email="b@x.org")))
+
+    assert [(job.rows_created, job.rows_updated) for job in (renamed, agent_renamed, moved_email, again)] == [
+        (0, 2),
+        (0, 1),
+        (0, 1),
+        (0, 0),
+    ]
+    assert Product.objects.get(code="P-1").name == "Kettle Pro"
+    assert Agent.objects.get(code="A-1").name == "Ada L."
+    assert Customer.objects.get(code="C-2").email == "b@x.org"
+
+
+def test_an_order_imported_without_an_agent_takes_one_given_later(tmp_path):
+    run_import(write_csv(tmp_path / "v1.csv", [sales_row()]))
+
+    job = run_import(
+        write_csv(
+            tmp_path / "v2.csv",
+            [sales_row(agent_id="A-9") | {"Agent Name": "Nia", "Agent Role": "Agent", "Team": ""}],
+        )
+    )
+
+    assert (job.rows_created, job.rows_updated) == (0, 1)
+    assert Order.objects.get(code="O-1").agent.code == "A-9"
