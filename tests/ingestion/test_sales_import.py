@@ -7,6 +7,7 @@ import pytest
 
 from catalog.models import Category, Product
 from customers.models import Customer
+from ingestion.loaders import columnar
 from ingestion.models import ImportJob
 from ingestion.services import import_job_create_local, import_job_run
 from sales.models import Agent, Order, OrderLine, Team
@@ -424,6 +425,67 @@ def test_rows_across_a_file_of_many_read_blocks_keep_their_numbers_and_values(tm
     assert (line.unit_price, line.discount, line.line_total) == (Decimal("10.00"), Decimal("0.25"), Decimal("15.00"))
     # C-0's first row (row 2) was rejected, so its first staged row (row 52) gives its email, not row 9002
     assert (line.order.customer.code, line.order.customer.email) == ("C-0", "ana@example.com")
+
+
+def test_orders_spread_over_read_blocks_are_checked_as_a_whole(tmp_path, monkeypatch):
+    # Given small read blocks and progress steps (PostgreSQL stages each block's lines and value sets apart),
+    # and a file whose orders repeat products, disagree and change customers within a block and across blocks
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 64 * 1024)
+    monkeypatch.setattr(columnar, "PROGRESS_ROWS", 1_000)
+    rows = [
+        sales_row(order_id=f"F-{n}", product_id=f"P-{n % 7}", customer_id=f"F-{n % 50}", customer_address="x" * 200)
+        for n in range(3_000)
+    ]
+
+    def put(index: int, **values: str) -> None:
+        rows[index] = sales_row(customer_address="x" * 200, **values)
+
+    put(0, order_id="O-A", product_id="P-1", quantity_sold="1", unit_price="10")  # row 2
+    put(1, order_id="O-B", product_id="P-1", quantity_sold="1", unit_price="5")  # row 3
+    put(2, order_id="O-B", product_id="P-1", quantity_sold="4", unit_price="5")  # row 4: P-1 again, same block
+    put(3, order_id="O-C", product_id="P-1", unit_price="1")  # row 5
+    put(4, order_id="O-C", product_id="P-GHOST", region="South")  # row 6: another Region
+    put(5, order_id="O-C", product_id="P-2", customer_id="C-NEW", customer_name="Wrong")  # row 7: another customer
+    put(999, order_id="O-G", product_id="P-1", quantity_sold="1", unit_price="2")  # row 1001
+    put(1_000, order_id="O-G", product_id="P-2", quantity_sold="1", unit_price="3")  # row 1002, next progress step
+    put(2_000, order_id="O-A", product_id="P-1", quantity_sold="5", unit_price="10")  # row 2002: P-1 again, later
+    put(2_001, order_id="O-A", product_id="P-2", region="West")  # row 2003: another Region, later
+    put(2_002, order_id="O-A", product_id="P-3", quantity_sold="2", unit_price="7")  # row 2004
+    put(2_500, order_id="O-E", customer_id="C-NEW", customer_name="Right")  # row 2502: C-NEW's first accepted row
+    put(2_600, order_id="O-F", product_id="P-1", quantity_sold="1", unit_price="1E1")  # row 2602: the reader's form
+    put(2_601, order_id="O-F", product_id="P-2", quantity_sold="1", unit_price="3")  # row 2603
+    path = write_csv(tmp_path / "spread.csv", rows)
+    assert path.stat().st_size > 10 * 64 * 1024
+
+    job = run_import(path)
+
+    assert (job.status, job.rows_total, job.rows_created, job.rows_rejected) == ("succeeded", 3_000, 2_995, 5)
+    assert [(error["row"], error["column"]) for error in job.errors] == [
+        (4, "Product ID"),
+        (6, "Region"),
+        (7, "Customer ID"),
+        (2002, "Product ID"),
+        (2003, "Region"),
+    ]
+    assert "(row 2)" in job.errors[3]["message"] and "first seen at row 2 " in job.errors[4]["message"]
+    totals = dict(Order.objects.filter(code__startswith="O-").values_list("code", "subtotal"))
+    # Subtotals by hand: the accepted lines only.
+    assert totals == {
+        "O-A": Decimal("24.00"),  # 1 x 10 + 2 x 7
+        "O-B": Decimal("5.00"),
+        "O-C": Decimal("2.00"),  # 2 x 1
+        "O-E": Decimal("39.98"),
+        "O-F": Decimal("13.00"),  # 1 x 1E1 + 1 x 3
+        "O-G": Decimal("5.00"),
+    }
+    assert OrderLine.objects.count() == 2_995
+    assert sorted(OrderLine.objects.filter(order__code="O-A").values_list("product__code", "quantity")) == [
+        ("P-1", 1),
+        ("P-3", 2),
+    ]
+    assert not Product.objects.filter(code="P-GHOST").exists()
+    assert Customer.objects.get(code="C-NEW").name == "Right"
+    assert Order.objects.get(code="O-A").region == "North"
 
 
 def test_rows_count_as_updated_when_only_their_product_agent_or_customer_changes(tmp_path):
