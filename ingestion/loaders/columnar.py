@@ -98,7 +98,42 @@ def _only_with_agent(has_agent: pa.Array, cells: pa.Array) -> pa.Array:
     return pc.if_else(has_agent, cells, pa.scalar(None, pa.string()))
 
 
-def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
+def _checked_block(ok: pa.Array, orders: pa.Array, products: pa.Array, *, block: int) -> pa.Array:
+    """``block`` on each accepted row whose (Order ID, Product ID) no earlier accepted row of the block has; else NULL.
+
+    An order whose rows all carry one block number repeats no product, so the
+    merge looks for repeats only in the other orders.
+    """
+    rows = len(ok)
+    order_numbers = pc.dictionary_encode(orders)
+    product_numbers = pc.dictionary_encode(products)
+    pairs = pc.add(
+        pc.multiply(pc.cast(order_numbers.indices, pa.int64()), len(product_numbers.dictionary)),
+        pc.cast(product_numbers.indices, pa.int64()),
+    )
+    pairs = pc.if_else(ok, pairs, pc.subtract(-1, _positions(rows)))  # refused rows repeat nothing
+    checked = pa.repeat(pa.scalar(block, pa.int64()), rows)
+    if pc.count_distinct(pairs).as_py() == rows:
+        return checked
+    numbered = pc.dictionary_encode(pairs)
+    # index_in answers each pair's first position; a row elsewhere repeats it.
+    firsts = pc.index_in(_positions(len(numbered.dictionary)), value_set=numbered.indices)
+    later = pc.not_equal(pc.take(firsts, numbered.indices), _positions(rows))
+    return pc.if_else(later, pa.scalar(None, pa.int64()), checked)
+
+
+def _positions(count: int) -> pa.Array:
+    """0, 1, … count - 1, sliced from one array that grows as needed."""
+    global _POSITIONS
+    if len(_POSITIONS) < count:
+        _POSITIONS = pa.array(range(max(count, 2 * len(_POSITIONS))), pa.int64())
+    return _POSITIONS.slice(0, count)
+
+
+_POSITIONS = pa.array([], pa.int64())
+
+
+def _sales_batch(cells: dict[str, pa.Array], rows: int, *, block: int) -> tuple[pa.Array, list[pa.Array]]:
     """(which rows pass, the staged columns after ``row_no``, in the stage's order)."""
     blank = pa.array([""] * rows, pa.string())
 
@@ -152,6 +187,7 @@ def _sales_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[
         _only_with_agent(has_agent, pc.take(canonical, pc.fill_null(role_index, len(roles) - 1))),
         _only_with_agent(pc.and_(has_agent, pc.not_equal(cell("team"), "")), cell("team")),
         _line_totals(ok, quantity, price, blank_discount),
+        _checked_block(ok, cell("order_code"), cell("product_code"), block=block),
     ]
     return ok, staged
 
@@ -172,7 +208,7 @@ def _line_totals(ok: pa.Array, quantity: pa.Array, price: pa.Array, discount: pa
     return pc.cast(pc.cast(pc.round(exact, ndigits=2, round_mode="half_up"), pa.decimal128(30, 2)), pa.string())
 
 
-def _products_batch(cells: dict[str, pa.Array], rows: int) -> tuple[pa.Array, list[pa.Array]]:
+def _products_batch(cells: dict[str, pa.Array], rows: int, *, block: int) -> tuple[pa.Array, list[pa.Array]]:
     price = cells["unit_price"]
     stock = cells.get("stock")
     checks = [*_text_ok(cells, KINDS["products"].columns), pc.match_substring_regex(price, PRICE)]
@@ -227,10 +263,10 @@ def _read_batches(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            for batch in reader:
+            for block, batch in enumerate(reader):
                 first_row = progress.rows + 2  # the header is row 1
                 cells = {key: pc.utf8_trim(batch.column(names[at]), characters=TRIM) for key, at in positions}
-                ok, values = BATCHES[kind](cells, batch.num_rows)
+                ok, values = BATCHES[kind](cells, batch.num_rows, block=block)
                 row_numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
                 good = pa.table([row_numbers, *values], names=columns).filter(ok)
                 payload = io.BytesIO()

@@ -44,7 +44,10 @@ STAGE = StageTable(
         ("agent_role", "text"),
         ("team", "text"),
         ("line_total", "money"),
+        # The read block in which no other row repeated this row's (Order ID, Product ID); NULL where unchecked.
+        ("block", "int"),
     ),
+    fast_path_only=("block",),
 )
 
 # Order-level fields: every row of one Order ID must agree on them (first-seen row wins).
@@ -68,7 +71,10 @@ HELPER_TABLES = (
 
 
 def _analyze(cursor, *tables: str, postgres: bool) -> None:
-    """Fresh statistics after a bulk step: the planner otherwise joins "empty" tables with nested loops."""
+    """Fresh statistics after a bulk write: the planner otherwise joins "empty" tables with nested loops.
+
+    Only tables a step actually wrote to: a re-import that changes nothing analyzes nothing.
+    """
     if postgres:
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
@@ -83,9 +89,10 @@ def _orders_select(where: str = "") -> str:
     """One row per distinct (Order ID, order-level fields), against the stored order of that code (if any).
 
     An order whose rows agree, the usual case, has one such row; more than one
-    means its rows disagree. ``changed`` says whether an existing order would
-    change, judged before anything is written (a customer or agent not stored
-    yet counts as a change).
+    means its rows disagree. Its rows may repeat a product unless they were all
+    checked in one read block (``block_min`` = ``block_max``). ``changed`` says
+    whether an existing order would change, judged before anything is written
+    (a customer or agent not stored yet counts as a change).
     """
     fields = ", ".join(name for name, _label in ORDER_LEVEL)
     differs = " OR ".join(
@@ -102,7 +109,8 @@ def _orders_select(where: str = "") -> str:
     return (
         "SELECT a.*, o.id AS order_id, CASE WHEN o.id IS NOT NULL THEN 1 ELSE 0 END AS existed,"
         f" CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
-        f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal"
+        f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal,"
+        "  MIN(COALESCE(block, -row_no)) AS block_min, MAX(COALESCE(block, -row_no)) AS block_max"
         f"  FROM {STAGE.name} {where} GROUP BY order_code, {fields}) a"
         " LEFT JOIN sales_order o ON o.code = a.code"
         " LEFT JOIN customers_customer c ON c.code = a.customer_code"
@@ -118,15 +126,14 @@ def _aggregate_orders(cursor, *, postgres: bool) -> None:
 def _reject_conflicts(cursor, *, postgres: bool) -> None:
     """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``.
 
-    The order aggregate already tells which orders disagree; one more hash
-    aggregate finds repeated products. Only those (usually no) orders' rows are
-    then ordered by row number to tell which row came first, and only their
-    aggregates are computed again.
+    The order aggregate already tells which orders disagree, and which may
+    repeat a product: those whose rows were not all checked in one read block.
+    Only those (usually few) orders' rows are then ordered by row number to tell
+    which row came first, and only their aggregates are computed again.
     """
     cursor.execute(
         "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders"
-        " GROUP BY code HAVING COUNT(*) > 1"
-        f" UNION SELECT order_code FROM {STAGE.name} GROUP BY order_code, product_code HAVING COUNT(*) > 1"
+        " GROUP BY code HAVING COUNT(*) > 1 OR MIN(block_min) <> MAX(block_max)"
     )
     cursor.execute("SELECT EXISTS (SELECT 1 FROM import_suspects)")
     if not cursor.fetchone()[0]:
@@ -269,6 +276,7 @@ def _upsert_entities(cursor, *, now: datetime | str, postgres: bool, customers_d
         ),
         [now, now],
     )
+    written = {"customers_customer": cursor.rowcount}
     cursor.execute(
         "INSERT INTO catalog_product"
         " (code, name, category_id, description, unit_price, stock, is_deleted, created_at, updated_at)"
@@ -281,6 +289,7 @@ def _upsert_entities(cursor, *, now: datetime | str, postgres: bool, customers_d
         " OR catalog_product.category_id IS DISTINCT FROM excluded.category_id",
         [False, now, now],
     )
+    written["catalog_product"] = cursor.rowcount
     cursor.execute(
         "INSERT INTO sales_agent (code, name, role, team_id, user_id)"
         " SELECT sa.code, sa.name, sa.role, t.id, NULL FROM import_s_agents sa"
@@ -289,7 +298,8 @@ def _upsert_entities(cursor, *, now: datetime | str, postgres: bool, customers_d
         " WHERE sales_agent.name IS DISTINCT FROM excluded.name OR sales_agent.role IS DISTINCT FROM excluded.role"
         " OR sales_agent.team_id IS DISTINCT FROM excluded.team_id"
     )
-    _analyze(cursor, "customers_customer", "catalog_product", "sales_agent", postgres=postgres)
+    written["sales_agent"] = cursor.rowcount
+    _analyze(cursor, *(table for table, rows in written.items() if rows), postgres=postgres)
 
 
 def _order_values(now_params: str = "%s, %s") -> str:
@@ -327,7 +337,8 @@ def _upsert_orders_and_lines(cursor, *, now: datetime | str, postgres: bool) -> 
         " OR sales_order.shipping_cost IS DISTINCT FROM excluded.shipping_cost",
         [now, now],
     )
-    _analyze(cursor, "sales_order", postgres=postgres)
+    if cursor.rowcount:
+        _analyze(cursor, "sales_order", postgres=postgres)
     # The new orders' ids, so that the lines need not look every order up again by its code.
     cursor.execute(
         "UPDATE import_s_orders SET order_id = o.id FROM sales_order o"

@@ -32,10 +32,16 @@ TYPES = {
 class StageTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, kind in TYPES)
+    fast_path_only: tuple[str, ...] = ()  # columns only the PostgreSQL fast path fills; whole rows leave them NULL
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _kind in self.columns]
+
+    @property
+    def row_columns(self) -> tuple[tuple[str, str], ...]:
+        """The columns a row staged whole fills, in order."""
+        return tuple((name, kind) for name, kind in self.columns if name not in self.fast_path_only)
 
 
 def stage_create(connection: BaseDatabaseWrapper, table: StageTable) -> None:
@@ -77,8 +83,8 @@ def stage_rows(
     after_batch: Callable[[], None] | None = None,
     analyze: bool = True,
 ) -> None:
-    """Stream ``rows`` (in ``table.columns`` order) into the staging table, batch by batch."""
-    columns = ", ".join(table.column_names)
+    """Stream whole ``rows`` (in ``table.row_columns`` order) into the staging table, batch by batch."""
+    columns = ", ".join(name for name, _kind in table.row_columns)
     iterator = iter(rows)
     batch_rows = BATCH_ROWS.get(connection.vendor, 5_000)
     if connection.vendor == "postgresql":
@@ -93,9 +99,9 @@ def stage_rows(
             if analyze:
                 stage_analyze(cursor, table.name)
         return
-    moments = [index for index, (_name, kind) in enumerate(table.columns) if kind == "moment"]
+    moments = [index for index, (_name, kind) in enumerate(table.row_columns) if kind == "moment"]
     adapt = connection.ops.adapt_datetimefield_value
-    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(['%s'] * len(table.columns))})"
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(['%s'] * len(table.row_columns))})"
     with connection.cursor() as cursor:
         while batch := list(islice(iterator, batch_rows)):
             if moments:
