@@ -89,8 +89,9 @@ def _orders_select(where: str = "") -> str:
     """One row per distinct (Order ID, order-level fields), against the stored order of that code (if any).
 
     An order whose rows agree, the usual case, has one such row; more than one
-    means its rows disagree. Its rows may repeat a product unless they were all
-    checked in one read block (``block_min`` = ``block_max``). ``changed`` says
+    means its rows disagree. Rows checked in one read block repeat no product
+    there; an order is suspect of repeats when its checked rows span blocks or
+    it mixes checked rows with rows staged whole. ``changed`` says
     whether an existing order would change, judged before anything is written
     (a customer or agent not stored yet counts as a change).
     """
@@ -110,7 +111,7 @@ def _orders_select(where: str = "") -> str:
         "SELECT a.*, o.id AS order_id, CASE WHEN o.id IS NOT NULL THEN 1 ELSE 0 END AS existed,"
         f" CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
         f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal,"
-        "  MIN(COALESCE(block, -row_no)) AS block_min, MAX(COALESCE(block, -row_no)) AS block_max"
+        "  MIN(block) AS block_min, MAX(block) AS block_max, COUNT(*) - COUNT(block) AS unchecked"
         f"  FROM {STAGE.name} {where} GROUP BY order_code, {fields}) a"
         " LEFT JOIN sales_order o ON o.code = a.code"
         " LEFT JOIN customers_customer c ON c.code = a.customer_code"
@@ -127,13 +128,17 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
     """Move rows that contradict their order's first row, or repeat its product, to ``import_rejects``.
 
     The order aggregate already tells which orders disagree, and which may
-    repeat a product: those whose rows were not all checked in one read block.
-    Only those (usually few) orders' rows are then ordered by row number to tell
-    which row came first, and only their aggregates are computed again.
+    repeat a product across read blocks; rows staged whole (the reader's path)
+    are checked for repeats by one aggregate of their own. Only those (usually
+    few) orders' rows are then ordered by row number to tell which row came
+    first, and only their aggregates are computed again.
     """
     cursor.execute(
-        "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders"
-        " GROUP BY code HAVING COUNT(*) > 1 OR MIN(block_min) <> MAX(block_max)"
+        "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders GROUP BY code"
+        " HAVING COUNT(*) > 1 OR MIN(block_min) <> MAX(block_max)"
+        "  OR (SUM(unchecked) > 0 AND MAX(block_max) IS NOT NULL)"  # checked rows and rows staged whole
+        f" UNION SELECT order_code FROM {STAGE.name} WHERE block IS NULL"
+        " GROUP BY order_code, product_code HAVING COUNT(*) > 1"
     )
     cursor.execute("SELECT EXISTS (SELECT 1 FROM import_suspects)")
     if not cursor.fetchone()[0]:

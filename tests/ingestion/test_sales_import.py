@@ -488,6 +488,32 @@ def test_orders_spread_over_read_blocks_are_checked_as_a_whole(tmp_path, monkeyp
     assert Order.objects.get(code="O-A").region == "North"
 
 
+def test_a_repeated_product_is_rejected_whichever_reader_took_its_rows(tmp_path):
+    # Given repeats where one or both rows hold a value in a form only the row-by-row reader takes (PostgreSQL)
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(order_id="O-1", product_id="P-1", unit_price="10"),  # row 2
+            sales_row(order_id="O-1", product_id="P-1", unit_price="1E1"),  # row 3: repeats row 2
+            sales_row(order_id="O-2", product_id="P-1", unit_price="1E1"),  # row 4
+            sales_row(order_id="O-2", product_id="P-1", unit_price="2E1"),  # row 5: repeats row 4
+            sales_row(order_id="O-3", product_id="P-1", unit_price="1E1"),  # row 6
+            sales_row(order_id="O-3", product_id="P-2", unit_price="10"),  # row 7: another product
+        ],
+    )
+
+    job = run_import(path)
+
+    assert [(error["row"], error["column"]) for error in job.errors] == [(3, "Product ID"), (5, "Product ID")]
+    assert "(row 2)" in job.errors[0]["message"] and "(row 4)" in job.errors[1]["message"]
+    assert sorted(OrderLine.objects.values_list("order__code", "product__code", "unit_price")) == [
+        ("O-1", "P-1", Decimal("10.00")),
+        ("O-2", "P-1", Decimal("10.00")),
+        ("O-3", "P-1", Decimal("10.00")),
+        ("O-3", "P-2", Decimal("10.00")),
+    ]
+
+
 def test_rows_count_as_updated_when_only_their_product_agent_or_customer_changes(tmp_path):
     # Given three orders: two of product P-1 sold by agent A-1, one of P-2 by A-2 for another customer
     def rows(p1_name: str = "Kettle", a1_name: str = "Ada", c2_email: str = "bo@example.com") -> list[dict]:
