@@ -98,39 +98,30 @@ def _only_with_agent(has_agent: pa.Array, cells: pa.Array) -> pa.Array:
     return pc.if_else(has_agent, cells, pa.scalar(None, pa.string()))
 
 
-def _checked_block(ok: pa.Array, orders: pa.Array, products: pa.Array, *, block: int) -> pa.Array:
-    """``block`` on each accepted row whose (Order ID, Product ID) no earlier accepted row of the block has; else NULL.
+def _checked_block(orders: pa.Array, products: pa.Array, *, block: int) -> pa.Array:
+    """``block`` on each row whose (Order ID, Product ID) no earlier row of the block has; NULL on the later ones.
 
     An order whose rows all carry one block number repeats no product, so the
-    merge looks for repeats only in the other orders.
+    merge looks for repeats only in the other orders. A row the checks refused
+    can only leave a later row of its pair unchecked, never hide a repeat.
     """
-    rows = len(ok)
+    rows = len(orders)
     order_numbers = pc.dictionary_encode(orders)
     product_numbers = pc.dictionary_encode(products)
-    pairs = pc.add(
-        pc.multiply(pc.cast(order_numbers.indices, pa.int64()), len(product_numbers.dictionary)),
-        pc.cast(product_numbers.indices, pa.int64()),
+    pairs = pc.dictionary_encode(
+        pc.add(
+            pc.multiply(pc.cast(order_numbers.indices, pa.int64()), len(product_numbers.dictionary)),
+            pc.cast(product_numbers.indices, pa.int64()),
+        )
     )
-    pairs = pc.if_else(ok, pairs, pc.subtract(-1, _positions(rows)))  # refused rows repeat nothing
     checked = pa.repeat(pa.scalar(block, pa.int64()), rows)
-    if pc.count_distinct(pairs).as_py() == rows:
+    if len(pairs.dictionary) == rows:
         return checked
-    numbered = pc.dictionary_encode(pairs)
-    # index_in answers each pair's first position; a row elsewhere repeats it.
-    firsts = pc.index_in(_positions(len(numbered.dictionary)), value_set=numbered.indices)
-    later = pc.not_equal(pc.take(firsts, numbered.indices), _positions(rows))
+    positions = pa.array(range(rows), pa.int64())
+    # index_in answers each pair's first position; a row anywhere else repeats it.
+    firsts = pc.index_in(positions.slice(0, len(pairs.dictionary)), value_set=pairs.indices)
+    later = pc.not_equal(pc.take(firsts, pairs.indices), positions)
     return pc.if_else(later, pa.scalar(None, pa.int64()), checked)
-
-
-def _positions(count: int) -> pa.Array:
-    """0, 1, … count - 1, sliced from one array that grows as needed."""
-    global _POSITIONS
-    if len(_POSITIONS) < count:
-        _POSITIONS = pa.array(range(max(count, 2 * len(_POSITIONS))), pa.int64())
-    return _POSITIONS.slice(0, count)
-
-
-_POSITIONS = pa.array([], pa.int64())
 
 
 def _sales_batch(cells: dict[str, pa.Array], rows: int, *, block: int) -> tuple[pa.Array, list[pa.Array]]:
@@ -187,7 +178,7 @@ def _sales_batch(cells: dict[str, pa.Array], rows: int, *, block: int) -> tuple[
         _only_with_agent(has_agent, pc.take(canonical, pc.fill_null(role_index, len(roles) - 1))),
         _only_with_agent(pc.and_(has_agent, pc.not_equal(cell("team"), "")), cell("team")),
         _line_totals(ok, quantity, price, blank_discount),
-        _checked_block(ok, cell("order_code"), cell("product_code"), block=block),
+        _checked_block(cell("order_code"), cell("product_code"), block=block),
     ]
     return ok, staged
 

@@ -90,10 +90,10 @@ def _orders_select(where: str = "") -> str:
 
     An order whose rows agree, the usual case, has one such row; more than one
     means its rows disagree. Rows checked in one read block repeat no product
-    there; an order is suspect of repeats when its checked rows span blocks or
-    it mixes checked rows with rows staged whole. ``changed`` says
-    whether an existing order would change, judged before anything is written
-    (a customer or agent not stored yet counts as a change).
+    there; an order may repeat one when its checked rows span blocks or it
+    mixes them with rows staged whole. ``changed`` says whether an existing
+    order would change, judged before anything is written (a customer or
+    agent not stored yet counts as a change).
     """
     fields = ", ".join(name for name, _label in ORDER_LEVEL)
     differs = " OR ".join(
