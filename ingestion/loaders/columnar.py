@@ -65,17 +65,30 @@ def _all(*masks: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _text_ok(cells: dict[str, pa.Array], columns: tuple[Column, ...]) -> list[pa.Array]:
-    """Required cells present, none too long, none with a NUL: the reader's ``check_text`` (absent ones are blank)."""
+    """Required cells present, none too long, none with a NUL: the reader's ``check_text`` (absent ones are blank).
+
+    Lengths and NULs are first judged for the whole column at once (bytes bound
+    characters from above; one scan of the values finds any NUL), so the
+    per-cell checks run only for the rare columns that need them.
+    """
     masks = []
     for column in columns:
         if column.key not in cells:
             continue  # the header check already refused files that lack a required column
+        values = cells[column.key]
         if column.required_value:
-            masks.append(pc.not_equal(cells[column.key], ""))
-        if column.max_length is not None:
-            masks.append(pc.less_equal(pc.utf8_length(cells[column.key]), column.max_length))
-        masks.append(pc.invert(pc.match_substring(cells[column.key], "\x00")))
+            masks.append(pc.not_equal(values, ""))
+        longest_bytes = pc.max(pc.binary_length(values)).as_py() or 0
+        if column.max_length is not None and longest_bytes > column.max_length:
+            masks.append(pc.less_equal(pc.utf8_length(values), column.max_length))
+        if _holds_nul(values):
+            masks.append(pc.invert(pc.match_substring(values, "\x00")))
     return masks
+
+
+def _holds_nul(values: pa.Array) -> bool:
+    data = values.buffers()[2]  # the cells' bytes, end to end
+    return data is not None and data.to_pybytes().find(b"\x00") != -1
 
 
 def _valid_dates(days: pa.Array) -> pa.Array:

@@ -112,6 +112,7 @@ def test_agent_columns_create_agents_and_teams(tmp_path):
         ({"customer_id": " "}, "Customer ID", "required"),
         ({"customer_email": "not-an-email"}, "Customer Email", "email"),
         ({"product_name": "x" * 201}, "Product Name", "longer than 200"),
+        ({"product_name": "é" * 201}, "Product Name", "longer than 200"),  # 402 bytes
         ({"customer_name": "Ana\x00Lima"}, "Customer Name", "NUL character"),
     ],
 )
@@ -163,6 +164,20 @@ def test_a_row_disagreeing_with_its_orders_first_row_is_rejected_and_the_first_r
     assert order.shipping_cost == Decimal("5.00")
     assert sorted(order.lines.values_list("product__code", "quantity")) == [("P-1", 2), ("P-4", 2)]
     assert not Customer.objects.filter(code="C-9").exists()
+
+
+def test_lengths_count_characters_not_bytes(tmp_path):
+    # Given names at their 200-character limit in two-, three- and four-byte characters
+    names = ["é" * 200, "€" * 200, "😀" * 200]
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [sales_row(order_id=f"O-{n}", product_id=f"P-{n}", product_name=name) for n, name in enumerate(names)],
+    )
+
+    job = run_import(path)
+
+    assert (job.rows_created, job.rows_rejected) == (3, 0)
+    assert sorted(Product.objects.values_list("name", flat=True)) == sorted(names)
 
 
 def test_utf8_bom_crlf_quoted_newlines_commas_and_non_ascii_are_read_correctly(tmp_path):
