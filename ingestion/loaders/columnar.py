@@ -12,7 +12,7 @@ caller reads it row by row, which also finds the words for what is wrong.
 import io
 import re
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -249,10 +249,34 @@ def _products_batch(cells: dict[str, pa.Array], rows: int, *, block: int) -> tup
 BATCHES = {"sales": _sales_batch, "products": _products_batch}
 
 
+# PostgreSQL's text format parses faster than CSV; it fits rows without quotes, tabs, line breaks or backslashes.
+TEXT_INPUT = pa_csv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none", null_string="\\N")
+CSV_INPUT = pa_csv.WriteOptions(include_header=False)
+
+
+def _copy_input(rows: pa.Table) -> tuple[bytes, str]:
+    """``rows`` as ``COPY`` input: (the bytes, their format), text format where the cells allow it, else CSV."""
+    if not rows.num_rows:
+        return b"", "text"
+    text = io.BytesIO()
+    try:
+        pa_csv.write_csv(rows, text, TEXT_INPUT)
+    except pa.ArrowInvalid:  # a quote, tab or line break in a cell
+        pass
+    else:
+        # Every backslash must be a NULL marker: text format would read any other as an escape.
+        if text.getvalue().count(b"\\") == sum(column.null_count for column in rows.columns):
+            return text.getvalue(), "text"
+    csv = io.BytesIO()
+    pa_csv.write_csv(rows, csv, CSV_INPUT)
+    return csv.getvalue(), "csv"
+
+
 @dataclass
 class _Batch:
     rows: int  # records read
-    good: bytes  # the accepted rows as COPY csv text
+    good: bytes  # the accepted rows as COPY input …
+    good_format: str  # … in this COPY format
     good_rows: int
     others: pa.RecordBatch  # the records the checks did not accept, for parse_record
     other_row_numbers: list[int]
@@ -289,15 +313,14 @@ def _read_batches(
                 ok, values = BATCHES[kind](cells, batch.num_rows, block=block)
                 row_numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
                 good = pa.table([row_numbers, *values], names=columns).filter(ok)
-                payload = io.BytesIO()
-                if good.num_rows:
-                    pa_csv.write_csv(good, payload, pa_csv.WriteOptions(include_header=False))
+                good_text, good_format = _copy_input(good)
                 rejected = pc.invert(ok)
                 progress.rows += batch.num_rows
                 progress.bytes_read = source.tell()
                 yield _Batch(
                     rows=batch.num_rows,
-                    good=payload.getvalue(),
+                    good=good_text,
+                    good_format=good_format,
                     good_rows=good.num_rows,
                     others=batch.filter(rejected),
                     other_row_numbers=pc.filter(row_numbers, rejected).to_pylist(),
@@ -317,7 +340,8 @@ def stage_csv_columnar(
 ) -> tuple[int, int, list[RowErrors]]:
     """Fill ``stage`` from ``path``; returns (rows staged, rows rejected, first rejected rows).
 
-    The good rows of many blocks go through one ``COPY``, so the server parses a
+    The good rows of many blocks go through one ``COPY`` (a new one where a
+    block must switch between text and CSV format), so the server parses a
     block while the next one is read and checked. It is closed every
     ``PROGRESS_ROWS`` rows, when the connection is free to report progress and
     to stage the rows ``parse_record`` accepted.
@@ -329,7 +353,10 @@ def stage_csv_columnar(
     names = [f"c{position}" for position in range(len(header))]
     csv_kind, zone = KINDS[kind], ZoneInfo(settings.ANALYTICS_TIME_ZONE)
     columns = stage.column_names
-    copy_sql = f"COPY {stage.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    copy_sql = {
+        input_format: f"COPY {stage.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT {input_format})"
+        for input_format in ("text", "csv")
+    }
     batches = _read_batches(path, kind=kind, stage=stage, header=header, positions=positions, progress=progress)
     staged = rejected = 0
     errors: list[RowErrors] = []
@@ -341,13 +368,19 @@ def stage_csv_columnar(
             while not finished:
                 report_at, rescued = progress.rows + PROGRESS_ROWS, []
                 try:
-                    with transaction.atomic(), cursor.cursor.copy(copy_sql) as copy:
+                    with transaction.atomic(), ExitStack() as open_copy:
+                        copy_format = None
                         while progress.rows < report_at and len(rescued) < PROGRESS_ROWS:
                             batch = next(batches, None)
                             if batch is None:
                                 finished = True
                                 break
-                            copy.write(batch.good)
+                            if batch.good_rows and batch.good_format != copy_format:
+                                open_copy.close()  # the rows so far are in; go on in the other format
+                                copy = open_copy.enter_context(cursor.cursor.copy(copy_sql[batch.good_format]))
+                                copy_format = batch.good_format
+                            if batch.good_rows:
+                                copy.write(batch.good)
                             staged += batch.good_rows
                             if batch.others.num_rows:
                                 good, problems = _judge_rows(
