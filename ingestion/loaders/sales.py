@@ -61,6 +61,7 @@ ORDER_LEVEL = (
 )
 HELPER_TABLES = (
     "import_suspects",
+    "import_suspect_rows",
     "import_rejects",
     "import_s_customers",
     "import_s_products",
@@ -85,7 +86,7 @@ def _analyze_helpers(cursor, *tables: str, postgres: bool) -> None:
         stage_analyze(cursor, *tables)
 
 
-def _orders_select(where: str = "") -> str:
+def _orders_select(source: str = STAGE.name, where: str = "") -> str:
     """One row per distinct (Order ID, order-level fields), against the stored order of that code (if any).
 
     An order whose rows agree, the usual case, has one such row; more than one
@@ -112,7 +113,7 @@ def _orders_select(where: str = "") -> str:
         f" CASE WHEN o.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END AS changed"
         f" FROM (SELECT order_code AS code, {fields}, ROUND(SUM(line_total), 2) AS staged_subtotal,"
         "  MIN(block) AS block_min, MAX(block) AS block_max, COUNT(*) - COUNT(block) AS unchecked"
-        f"  FROM {STAGE.name} {where} GROUP BY order_code, {fields}) a"
+        f"  FROM {source} {where} GROUP BY order_code, {fields}) a"
         " LEFT JOIN sales_order o ON o.code = a.code"
         " LEFT JOIN customers_customer c ON c.code = a.customer_code"
         " LEFT JOIN sales_agent ag ON ag.code = a.agent_code"
@@ -131,7 +132,7 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
     repeat a product across read blocks; rows staged whole (the reader's path)
     are checked for repeats by one aggregate of their own. Only those (usually
     few) orders' rows are then ordered by row number to tell which row came
-    first, and only their aggregates are computed again.
+    first, and only the aggregates of orders that lose a row are computed again.
     """
     cursor.execute(
         "CREATE TEMPORARY TABLE import_suspects AS SELECT code AS order_code FROM import_s_orders GROUP BY code"
@@ -148,28 +149,37 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
         )
         return
     _analyze_helpers(cursor, "import_suspects", postgres=postgres)
+    # One pass over the stage for the suspects' rows: the window functions below sort only those.
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE import_suspect_rows AS SELECT * FROM {STAGE.name}"
+        " WHERE order_code IN (SELECT order_code FROM import_suspects)"
+    )
     firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
     differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
     which = " ".join(f"WHEN {test} THEN '{label}'" for test, (_n, label) in zip(differs, ORDER_LEVEL, strict=True))
-    suspects = "order_code IN (SELECT order_code FROM import_suspects)"
     cursor.execute(
         "CREATE TEMPORARY TABLE import_rejects AS "
         f"SELECT row_no, order_code, CASE {which} END AS column_name, first_row, 'conflict' AS reason FROM ("
-        f"  SELECT s.*, FIRST_VALUE(row_no) OVER w AS first_row, {firsts} FROM {STAGE.name} s"
-        f"  WHERE {suspects} WINDOW w AS (PARTITION BY order_code ORDER BY row_no)"
+        f"  SELECT s.*, FIRST_VALUE(row_no) OVER w AS first_row, {firsts} FROM import_suspect_rows s"
+        "   WINDOW w AS (PARTITION BY order_code ORDER BY row_no)"
         f") t WHERE {' OR '.join(differs)}"
     )
     cursor.execute(
         "INSERT INTO import_rejects (row_no, order_code, column_name, first_row, reason) "
         "SELECT row_no, order_code, 'Product ID', first_row, 'duplicate' FROM ("
         "  SELECT row_no, order_code, ROW_NUMBER() OVER w AS rn, FIRST_VALUE(row_no) OVER w AS first_row"
-        f"  FROM {STAGE.name} WHERE {suspects} AND row_no NOT IN (SELECT row_no FROM import_rejects)"
+        "  FROM import_suspect_rows WHERE row_no NOT IN (SELECT row_no FROM import_rejects)"
         "   WINDOW w AS (PARTITION BY order_code, product_code ORDER BY row_no)"
         ") t WHERE rn > 1"
     )
-    cursor.execute(f"DELETE FROM {STAGE.name} WHERE {suspects} AND row_no IN (SELECT row_no FROM import_rejects)")
-    cursor.execute("DELETE FROM import_s_orders WHERE code IN (SELECT order_code FROM import_suspects)")
-    cursor.execute(f"INSERT INTO import_s_orders {_orders_select(f'WHERE {suspects}')}")
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM import_rejects)")
+    if not cursor.fetchone()[0]:
+        return  # every suspect row stands (orders spanning blocks, as a rule): their aggregates are right
+    rejected = "SELECT row_no FROM import_rejects"
+    cursor.execute(f"DELETE FROM {STAGE.name} WHERE row_no IN ({rejected})")
+    cursor.execute("DELETE FROM import_s_orders WHERE code IN (SELECT order_code FROM import_rejects)")
+    remaining = f"WHERE order_code IN (SELECT order_code FROM import_rejects) AND row_no NOT IN ({rejected})"
+    cursor.execute(f"INSERT INTO import_s_orders {_orders_select('import_suspect_rows', remaining)}")
 
 
 def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
