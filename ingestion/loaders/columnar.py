@@ -79,8 +79,7 @@ def _text_ok(cells: dict[str, pa.Array], columns: tuple[Column, ...]) -> list[pa
         values = cells[column.key]
         if column.required_value:
             masks.append(pc.not_equal(values, ""))
-        longest_bytes = pc.max(pc.binary_length(values)).as_py() or 0
-        if column.max_length is not None and longest_bytes > column.max_length:
+        if column.max_length is not None and (pc.max(pc.binary_length(values)).as_py() or 0) > column.max_length:
             masks.append(pc.less_equal(pc.utf8_length(values), column.max_length))
         if _holds_nul(values):
             masks.append(pc.invert(pc.match_substring(values, "\x00")))
