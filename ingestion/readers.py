@@ -301,11 +301,22 @@ def parse_record(
     headers: dict[str, str],
     kind: "CsvKind",
     zone: ZoneInfo,
-) -> tuple[int, tuple] | RowErrors:
-    """Validate one record of the right width: ``(row_number, values)`` or its ``RowErrors``."""
+) -> tuple[int, tuple] | RowErrors | None:
+    """Validate one record of the right width: ``(row_number, values)``, its ``RowErrors``, or ``None`` if blank.
+
+    A record with no value in any of the kind's columns (a blank line, or only
+    separators, as spreadsheets export unused rows) holds nothing to load.
+    """
     row = _Row({key: values[position].strip(TRIM) for key, position in positions}, headers)
+    if not any(row.cells.values()):
+        return None
     parsed = kind.parse(row, zone)
     return (row_number, parsed) if parsed is not None else RowErrors(row_number, row.problems)
+
+
+def ragged_row(row_number: int, *, fields: int, width: int) -> RowErrors:
+    """The error for a record whose field count differs from the header's."""
+    return RowErrors(row_number, [("", f"Row has {fields} fields; the header has {width}.")])
 
 
 def read_header(path: Path, *, kind: str) -> tuple[list[str], dict[str, int], dict[str, str]]:
@@ -361,9 +372,11 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
                 if not values:
                     continue  # a blank line: no record to load, but it keeps its row number
                 if len(values) != width:
-                    yield RowErrors(row_number, [("", f"Row has {len(values)} fields; the header has {width}.")])
+                    yield ragged_row(row_number, fields=len(values), width=width)
                     continue
-                yield parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
+                item = parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
+                if item is not None:
+                    yield item
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"The file is not UTF-8 text (byte {exc.start} of a read block cannot be decoded)."

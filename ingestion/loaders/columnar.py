@@ -1,16 +1,18 @@
 """PostgreSQL fast path for staging: read the file in column batches, check them vectorised, ``COPY`` the good rows.
 
-pyarrow parses blocks of the file on its own threads while the server ingests
-the previous block. The checks below accept a strict subset of what the
+pyarrow parses each block of the file while the server ingests the rows of the
+previous one. The checks below accept a strict subset of what the
 reader's ``parse_record`` accepts and stage exactly the values it would; every
 row they do not accept is judged by ``parse_record`` itself, so errors read the
-same on every backend. A file pyarrow will not read as an even-width UTF-8 CSV
-(a ragged row, a blank line, a bad byte) raises ``FastPathUnavailable`` and the
-caller reads it row by row, which also finds the words for what is wrong.
+same on every backend. Records of the wrong width are set aside as pyarrow meets
+them, with their record numbers. A file pyarrow will not read as UTF-8 raises
+``FastPathUnavailable`` and the caller reads it row by row, which also finds the
+words for what is wrong.
 """
 
 import io
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from ingestion.readers import (
     ReadProgress,
     RowErrors,
     parse_record,
+    ragged_row,
     read_header,
 )
 from sales.models import AgentRole
@@ -55,7 +58,7 @@ EMAIL = r"^([!-?A-~]+@[!-?A-~]+\.[!-?A-~]+)?$"
 
 
 class FastPathUnavailable(Exception):
-    """pyarrow could not read this file as an even-width UTF-8 CSV; the Python reader takes over."""
+    """pyarrow could not read this file (not UTF-8, say); the Python reader takes over."""
 
 
 def _all(*masks: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -273,12 +276,44 @@ def _copy_input(rows: pa.Table) -> tuple[bytes, str]:
 
 @dataclass
 class _Batch:
-    rows: int  # records read
     good: bytes  # the accepted rows as COPY input …
     good_format: str  # … in this COPY format
     good_rows: int
-    others: pa.RecordBatch  # the records the checks did not accept, for parse_record
+    others: pa.RecordBatch | None  # the records the checks did not accept, for parse_record
     other_row_numbers: list[int]
+    ragged: list[RowErrors]  # records whose field count differs from the header's
+
+
+class _RaggedRows:
+    """pyarrow's handler for records of the wrong width: note each one's record number and skip it.
+
+    pyarrow numbers records (the header is 1) only when it parses on the
+    calling thread; without a number the row cannot be placed, so the file goes
+    to the Python reader instead.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.pending: deque[RowErrors] = deque()
+
+    def __call__(self, row: pa_csv.InvalidRow) -> str:
+        if row.number is None:
+            return "error"
+        self.pending.append(ragged_row(row.number, fields=row.actual_columns, width=self.width))
+        return "skip"
+
+    def number_rows(self, first: int, rows: int) -> tuple[pa.Array, list[RowErrors]]:
+        """Record numbers of the ``rows`` parsed from ``first`` on, and the ragged records among them."""
+        ranges, skipped, row = [], [], first
+        while self.pending and self.pending[0].row < row + rows:
+            ragged = self.pending.popleft()
+            ranges.append(range(row, ragged.row))
+            rows -= ragged.row - row
+            row = ragged.row + 1
+            skipped.append(ragged)
+        ranges.append(range(row, row + rows))
+        numbers = ranges[0] if len(ranges) == 1 else [number for span in ranges for number in span]
+        return pa.array(numbers, pa.int64()), skipped
 
 
 def _read_batches(
@@ -293,12 +328,17 @@ def _read_batches(
     """Yield the file block by block, checked and ready to copy; ``progress`` advances as it goes."""
     names = [f"c{position}" for position in range(len(header))]
     columns = stage.column_names
+    ragged = _RaggedRows(width=len(header))
     with path.open("rb") as source:
         try:
             reader = pa_csv.open_csv(
                 source,
-                read_options=pa_csv.ReadOptions(block_size=BLOCK_BYTES, skip_rows=1, column_names=names),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                read_options=pa_csv.ReadOptions(
+                    block_size=BLOCK_BYTES, skip_rows=1, column_names=names, use_threads=False
+                ),
+                parse_options=pa_csv.ParseOptions(
+                    newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=ragged
+                ),
                 convert_options=pa_csv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
                     include_columns=[names[position] for _key, position in positions],
@@ -307,25 +347,27 @@ def _read_batches(
                 ),
             )
             for block, batch in enumerate(reader):
-                first_row = progress.rows + 2  # the header is row 1
+                row_numbers, skipped = ragged.number_rows(progress.rows + 2, batch.num_rows)  # the header is row 1
                 cells = {key: _trim(batch.column(names[at])) for key, at in positions}
                 ok, values = BATCHES[kind](cells, batch.num_rows, block=block)
-                row_numbers = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
                 good = pa.table([row_numbers, *values], names=columns).filter(ok)
                 good_text, good_format = _copy_input(good)
                 rejected = pc.invert(ok)
-                progress.rows += batch.num_rows
+                progress.rows += batch.num_rows + len(skipped)
                 progress.bytes_read = source.tell()
                 yield _Batch(
-                    rows=batch.num_rows,
                     good=good_text,
                     good_format=good_format,
                     good_rows=good.num_rows,
                     others=batch.filter(rejected),
                     other_row_numbers=pc.filter(row_numbers, rejected).to_pylist(),
+                    ragged=skipped,
                 )
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise FastPathUnavailable(str(exc)) from exc
+    if ragged.pending:  # the last records of the file
+        progress.rows += len(ragged.pending)
+        yield _Batch(b"", "text", 0, None, [], list(ragged.pending))
 
 
 def stage_csv_columnar(
@@ -381,7 +423,9 @@ def stage_csv_columnar(
                             if batch.good_rows:
                                 copy.write(batch.good)
                             staged += batch.good_rows
-                            if batch.others.num_rows:
+                            rejected += len(batch.ragged)
+                            errors.extend(batch.ragged[: max(0, error_limit - len(errors))])
+                            if batch.others is not None and batch.others.num_rows:
                                 good, problems = _judge_rows(
                                     batch.others,
                                     batch.other_row_numbers,
@@ -430,6 +474,8 @@ def _judge_rows(
         for position, cells in columns.items():
             values[position] = cells[offset]
         result = parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
+        if result is None:
+            continue  # a blank line
         if isinstance(result, RowErrors):
             errors.append(result)
         else:

@@ -103,3 +103,17 @@ def test_import_csv_exits_non_zero_when_the_job_fails(tmp_path):
 def test_import_csv_refuses_a_path_that_is_not_a_file(tmp_path):
     with pytest.raises(CommandError, match="is not a file"):
         call_command("import_csv", str(tmp_path), verbosity=0)
+
+
+def test_blank_and_short_rows_in_a_products_file(tmp_path, capsys):
+    # Given a blank line, a row of bare commas and a short row between good products
+    path = write_csv(tmp_path / "products.csv", [product("P-1", "Hammer"), product("P-2", "Kite")], header=HEADER)
+    header, first, second = path.read_text().splitlines()
+    path.write_text("\n".join([header, first, "", ",,,,,", "P-3,Saw", second]) + "\n")
+
+    call_command("backfill_products", str(path), verbosity=0)
+
+    assert set(Product.objects.values_list("code", flat=True)) == {"P-1", "P-2"}
+    out = capsys.readouterr().out
+    assert "3 rows, 2 created, 0 updated, 1 rejected" in out
+    assert "row 5, row: Row has 2 fields; the header has 6." in out
