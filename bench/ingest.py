@@ -9,7 +9,11 @@ file just before the imports it is compared with (SPEC section 9). Steps:
 3. import it into a freshly migrated, empty database with
    ``python manage.py import_csv PATH --kind sales`` (a subprocess, so its
    start-up, peak RSS and exit code are its own);
-4. import the same file again into that database (nothing should change).
+4. import the same file again into that database (nothing should change);
+5. with ``--flawed``, import into that database a copy of the file with a
+   blank line, a row of bare commas, a short row and a long row spread through
+   it: the two ragged rows are rejected, nothing changes, and the time should
+   stay close to the clean re-import's (such rows must not slow the whole file).
 
 Peak RSS is the child's own ``ru_maxrss`` from ``os.wait4``, so an earlier,
 larger child (``migrate``) cannot mask it. ``--rss-scaling`` also imports a
@@ -68,6 +72,7 @@ class _Results:
     floor: Step | None = None
     first: Step | None = None
     second: Step | None = None
+    flawed: Step | None = None  # --flawed: the re-import of a copy with blank and ragged rows
     small: Step | None = None  # --rss-scaling: the quarter-size import
 
 
@@ -105,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.first.loaded_whole_file = _check_loaded(import_url, expected)
         results.second = _import(import_url, csv_path, workdir, name="re-import same file", rows=args.rows)
         results.second.loaded_whole_file = _check_loaded(import_url, expected)
+        if args.flawed:
+            flawed_path = _flawed_copy(csv_path, workdir / "sales-flawed.csv", rows=args.rows)
+            results.flawed = _import(import_url, flawed_path, workdir, name="re-import, 2 ragged rows", rows=args.rows)
+            results.flawed.loaded_whole_file = _check_loaded(import_url, expected) and _rejected_two(import_url)
 
         if args.rss_scaling:
             small_rows = max(1, args.rows // 4)
@@ -136,6 +145,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rss-scaling", action="store_true", help="also import a quarter-size file to compare peak RSS"
     )
+    parser.add_argument("--flawed", action="store_true", help="also re-import a copy with blank lines and ragged rows")
     parser.add_argument("--tmpdir", help="where the CSV files go (default: the system temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the CSV files and bench databases")
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 3 when a target is not met")
@@ -187,6 +197,25 @@ def _generate(path: Path, *, rows: int, seed: int) -> Path:
     size_mb = path.stat().st_size / 1e6
     print(f"Generated {path.name}: {rows:,} rows, {size_mb:.1f} MB in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
     return path
+
+
+def _flawed_copy(source: Path, target: Path, *, rows: int) -> Path:
+    """``source`` with a blank line, a row of bare commas, a short and a long row at 20-80% of the way through.
+
+    The generator never breaks a line inside a cell, so lines are records here.
+    """
+    width = len(source.open(encoding="utf-8").readline().split(","))
+    inserts = {
+        rows // 5: "\n",
+        2 * rows // 5: "," * (width - 1) + "\n",
+        3 * rows // 5: "X-1,P-1,C-1\n",
+        4 * rows // 5: "X-2" + ",x" * width + "\n",
+    }
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines):
+            out.write(inserts.get(number, ""))
+            out.write(line)
+    return target
 
 
 def _floor(url: str, csv_path: Path, *, rows: int, created: list[str]) -> tuple[Step, dict[str, int]]:
@@ -312,11 +341,24 @@ def _check_loaded(url: str, expected: dict[str, int]) -> bool:
     return found == expected
 
 
+def _rejected_two(url: str) -> bool:
+    """Whether the last import rejected exactly the flawed copy's two ragged rows."""
+    from ingestion.models import ImportJob
+
+    query = sql.SQL("SELECT rows_rejected FROM {} ORDER BY created_at DESC LIMIT 1").format(
+        sql.Identifier(ImportJob._meta.db_table)
+    )
+    with psycopg.connect(url) as conn:
+        rejected = conn.execute(query).fetchone()[0]
+    print(f"  the import rejected {rejected:,} rows")
+    return rejected == 2
+
+
 def _report(results: _Results) -> bool:
     """Print the results table and the targets; True when a target was missed."""
     assert results.floor is not None
     floor = results.floor.seconds
-    steps = [step for step in (results.floor, results.first, results.second) if step is not None]
+    steps = [step for step in (results.floor, results.first, results.second, results.flawed) if step is not None]
     print()
     print(f"{'step':<30} {'seconds':>9} {'rows/s':>11} {'x floor':>8} {'peak RSS MB':>12}")
     for step in steps:
@@ -329,7 +371,7 @@ def _report(results: _Results) -> bool:
     def within(step: Step | None, limit: float) -> bool | None:
         return None if step is None else step.seconds <= limit * floor
 
-    imports = [step for step in (results.first, results.second) if step is not None]
+    imports = [step for step in (results.first, results.second, results.flawed) if step is not None]
     checks = [
         (f"import <= {IMPORT_TARGET:g}x floor", within(results.first, IMPORT_TARGET)),
         (f"re-import <= {REIMPORT_TARGET:g}x floor", within(results.second, REIMPORT_TARGET)),
@@ -343,6 +385,11 @@ def _report(results: _Results) -> bool:
     for label, met in checks:
         print(f"  {label:<32} {'not run' if met is None else 'met' if met else 'NOT MET'}")
 
+    if results.flawed is not None and results.second is not None:
+        print(
+            f"\nRe-import with 2 ragged rows and 2 blank ones: {results.flawed.seconds / results.second.seconds:.2f}x "
+            "the clean re-import"
+        )
     if results.small is not None and results.first is not None:
         small_mb, large_mb = results.small.peak_rss_mb or 0.0, results.first.peak_rss_mb or 0.0
         growth = (large_mb - small_mb) / small_mb if small_mb else 0.0
