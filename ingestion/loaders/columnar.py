@@ -367,7 +367,9 @@ def _read_batches(
             raise FastPathUnavailable(str(exc)) from exc
     if ragged.pending:  # the last records of the file
         progress.rows += len(ragged.pending)
-        yield _Batch(b"", "text", 0, None, [], list(ragged.pending))
+        yield _Batch(
+            good=b"", good_format="text", good_rows=0, others=None, other_row_numbers=[], ragged=list(ragged.pending)
+        )
 
 
 def stage_csv_columnar(
@@ -423,10 +425,9 @@ def stage_csv_columnar(
                             if batch.good_rows:
                                 copy.write(batch.good)
                             staged += batch.good_rows
-                            rejected += len(batch.ragged)
-                            errors.extend(batch.ragged[: max(0, error_limit - len(errors))])
+                            problems = batch.ragged
                             if batch.others is not None and batch.others.num_rows:
-                                good, problems = _judge_rows(
+                                good, judged = _judge_rows(
                                     batch.others,
                                     batch.other_row_numbers,
                                     width=len(header),
@@ -437,8 +438,9 @@ def stage_csv_columnar(
                                     names=names,
                                 )
                                 rescued.extend(good)
-                                rejected += len(problems)
-                                errors.extend(problems[: max(0, error_limit - len(errors))])
+                                problems = sorted([*problems, *judged], key=lambda error: error.row)
+                            rejected += len(problems)
+                            errors.extend(problems[: max(0, error_limit - len(errors))])
                 except psycopg.Error as exc:  # e.g. a NUL character, which PostgreSQL text cannot hold
                     raise FastPathUnavailable(str(exc)) from exc
                 if rescued:
@@ -475,7 +477,7 @@ def _judge_rows(
             values[position] = cells[offset]
         result = parse_record(row_number, values, positions=positions, headers=headers, kind=csv_kind, zone=zone)
         if result is None:
-            continue  # a blank line
+            continue  # a blank record: nothing to load
         if isinstance(result, RowErrors):
             errors.append(result)
         else:

@@ -7,6 +7,7 @@ import pytest
 
 from catalog.models import Category, Product
 from customers.models import Customer
+from ingestion import loaders
 from ingestion.loaders import columnar
 from ingestion.models import ImportJob
 from ingestion.services import import_job_create_local, import_job_run
@@ -676,3 +677,25 @@ def test_blank_lines_load_nothing_and_keep_their_row_numbers(tmp_path):
     assert (job.status, job.rows_created, job.rows_rejected) == ("succeeded", 2, 1)
     assert [(error["row"], error["column"]) for error in job.errors] == [(5, "Quantity Sold")]
     assert set(Order.objects.values_list("code", flat=True)) == {"O-1", "O-2"}
+
+
+def test_the_error_list_keeps_the_first_rejected_rows(tmp_path, monkeypatch):
+    # Given bad cells and ragged rows taking turns, and a job that keeps only the first three errors
+    monkeypatch.setattr(loaders, "ERROR_LIMIT", 3)
+    rows = [sales_row(order_id=f"O-{n}") for n in range(2, 9)]  # O-n is row n
+    rows[0]["Quantity Sold"] = "-1"  # row 2
+    rows[2]["Date of Sale"] = "yesterday"  # row 4
+    rows[4]["Unit Price"] = "free"  # row 6
+    path = write_csv(tmp_path / "sales.csv", rows)
+    lines = path.read_text().split("\n")
+    lines[2] = lines[4] = "O-x,P-1"  # rows 3 and 5 (lines[0] is the header, row 1)
+    path.write_text("\n".join(lines))
+
+    job = run_import(path)
+
+    assert (job.rows_total, job.rows_rejected, job.rows_created) == (7, 5, 2)
+    assert [(error["row"], error["column"]) for error in job.errors] == [
+        (2, "Quantity Sold"),
+        (3, ""),
+        (4, "Date of Sale"),
+    ]
