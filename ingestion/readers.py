@@ -5,6 +5,7 @@ errors, so memory stays flat whatever the file size. A file that cannot be read
 as a CSV of its kind raises ``UnreadableFile`` and the job writes nothing.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -25,6 +26,7 @@ CENT = Decimal("0.01")
 MAX_PRICE = Decimal(10) ** 10  # unit prices are stored with 12 digits, 2 decimals
 MAX_AMOUNT = Decimal(10) ** 12  # line totals and shipping with 14 digits
 PROGRESS_EVERY = 1_000
+SCAN_BYTES = 1 << 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = {role.value.lower(): role.value for role in AgentRole}
 
@@ -319,6 +321,32 @@ def ragged_row(row_number: int, *, fields: int, width: int) -> RowErrors:
     return RowErrors(row_number, [("", f"Row has {fields} fields; the header has {width}.")])
 
 
+def not_utf8(path: Path, *, found: tuple[int, int] | None = None) -> UnreadableFile:
+    """The error for a file with bytes that are not UTF-8, saying where the first one is (``found``, or looked up)."""
+    found = found or first_non_utf8_byte(path)
+    where = f": the byte at offset {found[0]:,} (line {found[1]:,}) is not valid UTF-8" if found else ""
+    return UnreadableFile(f"The file is not UTF-8 text{where}. Export it as UTF-8 CSV and import it again.")
+
+
+def first_non_utf8_byte(path: Path) -> tuple[int, int] | None:
+    """(offset, line number) of the file's first byte that is not UTF-8, or ``None``; a scan at decoding speed."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    with path.open("rb") as raw:
+        while True:
+            chunk = raw.read(SCAN_BYTES)
+            carried = len(decoder.getstate()[0])  # the first bytes of a character the last chunk cut off
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                position = offset - carried + exc.start
+                return position, lines + chunk[: max(0, position - offset)].count(b"\n")
+            if not chunk:
+                return None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+
+
 def read_header(path: Path, *, kind: str) -> tuple[list[str], dict[str, int], dict[str, str]]:
     """The file's header and where each column of ``kind`` sits in it; ``UnreadableFile`` if it does not fit."""
     try:
@@ -327,7 +355,7 @@ def read_header(path: Path, *, kind: str) -> tuple[list[str], dict[str, int], di
     except OSError as exc:
         raise UnreadableFile(f"The file cannot be opened: {exc.strerror or exc}.") from exc
     except UnicodeDecodeError as exc:
-        raise UnreadableFile("The file is not UTF-8 text (its header cannot be decoded).") from exc
+        raise not_utf8(path) from exc
     except csv.Error as exc:
         raise UnreadableFile(f"The file is not a readable CSV: {exc}.") from exc
     if not header or not any(cell.strip() for cell in header):
@@ -378,9 +406,7 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
                 if item is not None:
                     yield item
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                f"The file is not UTF-8 text (byte {exc.start} of a read block cannot be decoded)."
-            ) from exc
+            raise not_utf8(path) from exc
         except csv.Error as exc:
             raise UnreadableFile(f"The file is not a readable CSV: {exc}.") from exc
     progress.bytes_read = path.stat().st_size

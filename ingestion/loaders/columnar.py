@@ -5,9 +5,10 @@ previous one. The checks below accept a strict subset of what the
 reader's ``parse_record`` accepts and stage exactly the values it would; every
 row they do not accept is judged by ``parse_record`` itself, so errors read the
 same on every backend. Records of the wrong width are set aside as pyarrow meets
-them, with their record numbers. A file pyarrow will not read as UTF-8 raises
-``FastPathUnavailable`` and the caller reads it row by row, which also finds the
-words for what is wrong.
+them, with their record numbers. A file with bytes that are not UTF-8 fails at
+once, with the place of the first one; anything else pyarrow will not read
+raises ``FastPathUnavailable`` and the caller reads the file row by row, which
+also finds the words for what is wrong.
 """
 
 import io
@@ -38,6 +39,8 @@ from ingestion.readers import (
     CsvKind,
     ReadProgress,
     RowErrors,
+    first_non_utf8_byte,
+    not_utf8,
     parse_record,
     ragged_row,
     read_header,
@@ -58,7 +61,7 @@ EMAIL = r"^([!-?A-~]+@[!-?A-~]+\.[!-?A-~]+)?$"
 
 
 class FastPathUnavailable(Exception):
-    """pyarrow could not read this file (not UTF-8, say); the Python reader takes over."""
+    """pyarrow could not read this file (a line break in the header, say); the Python reader takes over."""
 
 
 def _all(*masks: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -364,6 +367,8 @@ def _read_batches(
                     ragged=skipped,
                 )
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if found := first_non_utf8_byte(path):
+                raise not_utf8(path, found=found) from exc  # no reader could do more with it
             raise FastPathUnavailable(str(exc)) from exc
     if ragged.pending:  # the last records of the file
         progress.rows += len(ragged.pending)

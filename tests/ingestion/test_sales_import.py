@@ -7,7 +7,7 @@ import pytest
 
 from catalog.models import Category, Product
 from customers.models import Customer
-from ingestion import loaders
+from ingestion import loaders, readers
 from ingestion.loaders import columnar
 from ingestion.models import ImportJob
 from ingestion.services import import_job_create_local, import_job_run
@@ -281,18 +281,44 @@ def test_an_unreadable_file_fails_the_job_with_a_message_and_writes_nothing(tmp_
 
 # pyarrow reports the undecodable short row it cannot hand to its row handler, then stops reading.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_file_that_breaks_off_with_bad_bytes_late_writes_nothing(tmp_path):
-    # Given 2,000 good rows and then bytes that are not UTF-8: the error comes after staging began
-    rows = [sales_row(order_id=f"O-{n}") for n in range(2000)]
+def test_a_file_that_breaks_off_with_bad_bytes_late_writes_nothing(tmp_path, caplog):
+    # Given 2,000 good rows (one with a quoted line break) and then a row with bytes that are not UTF-8
+    rows = [sales_row(order_id=f"O-{n}", customer_address="1 Main St\nFlat 2" if n == 7 else "x") for n in range(2000)]
     path = write_csv(tmp_path / "sales.csv", rows)
-    path.write_bytes(path.read_bytes() + b"O-X,P-1,C-1,\xff\xfe broken\n")
+    good = path.read_bytes()
+    path.write_bytes(good + "O-X,P-1,Café,".encode() + b"\xff\xfe broken\n")
 
     job = run_import(path)
 
     assert job.status == "failed"
-    assert "not UTF-8" in job.error
+    bad_byte = len(good) + len("O-X,P-1,Café,".encode())  # "é" is two bytes
+    assert job.error == (
+        f"The file is not UTF-8 text: the byte at offset {bad_byte:,} (line 2,003) is not valid UTF-8. "
+        "Export it as UTF-8 CSV and import it again."
+    )
+    assert "row by row" not in caplog.text  # PostgreSQL failed the job without reading the file again
     assert Order.objects.count() == 0
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # as above
+@pytest.mark.parametrize(
+    ("tail", "cut_after", "bad_at"),
+    [
+        (b"O-2,\xc3(", 5, 4),  # a character's first byte ends a read chunk, and what follows cannot continue it
+        ("O-é,".encode() + b"\xff", 3, 5),  # a whole "é" across the chunks, a bad byte after it
+        (b"O-2,\xe2\x82", 5, 4),  # the file ends inside a character
+    ],
+)
+def test_the_first_byte_that_is_not_utf8_is_located_across_read_chunks(tmp_path, monkeypatch, tail, cut_after, bad_at):
+    path = write_csv(tmp_path / "sales.csv", [sales_row()])
+    good = path.read_bytes()
+    path.write_bytes(good + tail)
+    monkeypatch.setattr(readers, "SCAN_BYTES", len(good) + cut_after)
+
+    job = run_import(path)
+
+    assert f"the byte at offset {len(good) + bad_at:,} (line 3)" in job.error
 
 
 def test_a_missing_file_fails_the_job(tmp_path):
