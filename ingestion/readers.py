@@ -33,7 +33,10 @@ ROLES = {role.value.lower(): role.value for role in AgentRole}
 # Cells are trimmed of ASCII whitespace only, exactly as the PostgreSQL fast path's btrim() does.
 TRIM = " \t\r\n\x0b\x0c"
 
-csv.field_size_limit(1 << 20)
+# A cell too long for its column is a row error up to this size, on either backend; a longer one
+# (an unbalanced quote swallowing the rest of the file, most likely) fails the file.
+CELL_LIMIT = 8 << 20
+csv.field_size_limit(CELL_LIMIT)
 
 
 class UnreadableFile(Exception):
@@ -408,5 +411,5 @@ def read_csv(path: Path, *, kind: str, progress: ReadProgress | None = None) -> 
         except UnicodeDecodeError as exc:
             raise not_utf8(path) from exc
         except csv.Error as exc:
-            raise UnreadableFile(f"The file is not a readable CSV: {exc}.") from exc
+            raise UnreadableFile(f"The file is not a readable CSV: {exc} (on line {records.line_num:,}).") from exc
     progress.bytes_read = path.stat().st_size

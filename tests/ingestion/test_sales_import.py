@@ -725,3 +725,26 @@ def test_the_error_list_keeps_the_first_rejected_rows(tmp_path, monkeypatch):
         (3, ""),
         (4, "Date of Sale"),
     ]
+
+
+def test_a_cell_of_megabytes_is_a_row_error(tmp_path):
+    # Given a cell of 1.5 million characters on row 3: larger than one read block of the fast path
+    rows = [sales_row(), sales_row(order_id="O-2", customer_name="x" * 1_500_000), sales_row(order_id="O-3")]
+    path = write_csv(tmp_path / "sales.csv", rows)
+
+    job = run_import(path)
+
+    assert (job.status, job.rows_created, job.rows_rejected) == ("succeeded", 2, 1)
+    assert [(error["row"], error["column"]) for error in job.errors] == [(3, "Customer Name")]
+
+
+def test_a_cell_too_long_for_any_reader_fails_the_job_naming_its_line(tmp_path):
+    # Given a cell of 9 million characters on line 3, as an unbalanced quote would make one
+    rows = [sales_row(), sales_row(order_id="O-2", customer_address="x" * 9_000_000), sales_row(order_id="O-3")]
+    path = write_csv(tmp_path / "sales.csv", rows)
+
+    job = run_import(path)
+
+    assert job.status == "failed"
+    assert job.error == "The file is not a readable CSV: field larger than field limit (8388608) (on line 3)."
+    assert Order.objects.count() == 0
