@@ -748,3 +748,29 @@ def test_a_cell_too_long_for_any_reader_fails_the_job_naming_its_line(tmp_path):
     assert job.status == "failed"
     assert job.error == "The file is not a readable CSV: field larger than field limit (8388608) (on line 3)."
     assert Order.objects.count() == 0
+
+
+def test_runs_of_ragged_and_blank_rows_across_read_blocks_keep_every_row_number(tmp_path, monkeypatch):
+    # Given 1,600 rows over many small read blocks, some short, some blank, and runs of each (one of short
+    # rows longer than a block), among them the first row and the last, and one bad date after each run
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 4 * 1024)
+    short = {2, 3, 4, *range(100, 130), *range(400, 800, 7), *range(900, 1300), 1601}  # the header is row 1
+    blank = {5, *range(200, 240), *range(500, 800, 11)} - short
+    bad_date = {131, 241, 602, 1300}
+    records = [",".join(SALES_HEADER)]
+    for row in range(2, 1602):
+        if row in short:
+            records.append(f"S-{row},P-1")
+        elif row in blank:
+            records.append("")
+        else:
+            cells = sales_row(order_id=f"O-{row}", date_of_sale="2024-13-01" if row in bad_date else "2024-03-05")
+            records.append(",".join(cells[name] for name in SALES_HEADER))
+    (tmp_path / "sales.csv").write_text("\n".join(records) + "\n")
+
+    job = run_import(tmp_path / "sales.csv")
+
+    assert job.rows_rejected == len(short) + len(bad_date)
+    assert [error["row"] for error in job.errors] == sorted(short | bad_date)
+    loaded = {int(code[2:]) for code in Order.objects.values_list("code", flat=True)}
+    assert loaded == set(range(2, 1602)) - short - blank - bad_date
