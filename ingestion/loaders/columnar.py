@@ -11,6 +11,7 @@ raises ``FastPathUnavailable`` and the caller reads the file row by row, which
 also finds the words for what is wrong.
 """
 
+import codecs
 import io
 import re
 from collections import deque
@@ -319,6 +320,31 @@ class _RaggedRows:
         return pa.array(numbers, pa.int64()), skipped
 
 
+class _Utf8Checked(io.RawIOBase):
+    """The file as pyarrow reads it, failing at the first chunk that is not UTF-8.
+
+    pyarrow checks only the columns it converts, and a record of the wrong
+    width that it cannot decode escapes to stderr instead of reaching the row
+    handler; checking every byte on the way in fails the file as the Python
+    reader does, whatever column or record the byte is in.
+    """
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = self.raw.readinto(buffer)
+        self.decoder.decode(memoryview(buffer)[:size], final=not size)
+        return size
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+
 def _read_batches(
     path: Path,
     *,
@@ -332,7 +358,7 @@ def _read_batches(
     names = [f"c{position}" for position in range(len(header))]
     columns = stage.column_names
     ragged = _RaggedRows(width=len(header))
-    with path.open("rb") as source:
+    with path.open("rb") as raw, _Utf8Checked(raw) as source:
         try:
             reader = pa_csv.open_csv(
                 source,
@@ -344,6 +370,7 @@ def _read_batches(
                 ),
                 convert_options=pa_csv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
+                    check_utf8=False,  # _Utf8Checked has checked every byte
                     include_columns=[names[position] for _key, position in positions],
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,

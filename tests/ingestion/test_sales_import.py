@@ -279,8 +279,6 @@ def test_an_unreadable_file_fails_the_job_with_a_message_and_writes_nothing(tmp_
     assert table_counts() == before
 
 
-# pyarrow reports the undecodable short row it cannot hand to its row handler, then stops reading.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_file_that_breaks_off_with_bad_bytes_late_writes_nothing(tmp_path, caplog):
     # Given 2,000 good rows (one with a quoted line break) and then a row with bytes that are not UTF-8
     rows = [sales_row(order_id=f"O-{n}", customer_address="1 Main St\nFlat 2" if n == 7 else "x") for n in range(2000)]
@@ -301,7 +299,36 @@ def test_a_file_that_breaks_off_with_bad_bytes_late_writes_nothing(tmp_path, cap
     assert Customer.objects.count() == 0
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # as above
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # nothing may escape to stderr
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        "O-9,P-1,C-1,Kettle,Kitchen,North,2024-03-05,2,19.99,0,5.00,Cash,Ana Lima,ana@example.com,1 Main St,caf\xe9",
+        "O-9,P-1,caf\xe9",  # a short row, which is also rejected for its width
+    ],
+    ids=["in-a-column-not-imported", "in-a-short-row"],
+)
+def test_a_byte_that_is_not_utf8_fails_the_file_wherever_it_is(tmp_path, bad_row):
+    # Given a file with an extra "Notes" column, whose 300th row has a Latin-1 byte
+    header = [*SALES_HEADER, "Notes"]
+    rows = [sales_row(order_id=f"O-{n}") | {"Notes": "ok"} for n in range(600)]
+    path = write_csv(tmp_path / "sales.csv", rows, header=header)
+    lines = path.read_bytes().split(b"\n")
+    lines.insert(300, bad_row.encode("latin-1"))
+    path.write_bytes(b"\n".join(lines))
+    bad_byte = len(b"\n".join(lines[:300])) + 1 + bad_row.index("\xe9")
+
+    job = run_import(path)
+
+    # Then the job fails naming the byte, as the row-by-row reader does, and nothing is written
+    assert job.status == "failed"
+    assert job.error == (
+        f"The file is not UTF-8 text: the byte at offset {bad_byte:,} (line 301) is not valid UTF-8. "
+        "Export it as UTF-8 CSV and import it again."
+    )
+    assert Order.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("tail", "cut_after", "bad_at"),
     [
