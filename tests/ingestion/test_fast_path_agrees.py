@@ -25,6 +25,7 @@ from ingestion.loaders import columnar
 from ingestion.loaders.columnar import FastPathUnavailable
 from ingestion.services import import_job_create_local, import_job_run
 from sales.models import Agent, Order, OrderLine
+from tests.factories import make_product
 from tests.ingestion.csv_files import AGENT_HEADER, SALES_HEADER
 
 pytestmark = [
@@ -184,4 +185,72 @@ def test_the_fast_path_reimports_a_changed_file_as_the_row_by_row_reader_does(tm
 
     # Then the second import creates, updates and rejects the same rows through either reader
     assert expected["job"][3] > 0 and expected["job"][4] > 0
+    assert fast == expected
+
+
+PRODUCT_VARIANTS = {
+    "Product Name": (["Hammer", "Zoë's mug", "Kite, red", " Lamp\t"], ["", "n" * 201, "Nul\x00name"]),
+    "Category": (["Tools", "Toys", "Kitchen"], ["", "c" * 101]),
+    "Unit Price": (["9.99", "15.50", "0", "2.500", " 7 "], ["-1", "1.999", "free", "", "1e2"]),
+    "Description": (["", "Claw, 16 oz", "Two\nlines", 'A "quoted" word'], ["\\x00"]),
+    "Stock": (["", "0", "12", "007"], ["-3", "1.5", "many", "99999999999"]),
+}
+
+
+def random_products_csv(path: Path, *, seed: int, rows: int) -> Path:
+    """Products with every kind of cell; a few codes come back later (and are rejected as repeats)."""
+    rng = random.Random(seed)
+    header = ["Product ID", *PRODUCT_VARIANTS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in range(rows):
+        code = rng.choice([f"P-{rng.randrange(row + 1)}", "", " "]) if rng.random() < 0.04 else f"P-{row}"
+        cells = [code]
+        for column in header[1:]:
+            good, bad = PRODUCT_VARIANTS[column]
+            cells.append(rng.choice(bad if rng.random() < 0.04 else good))
+        writer.writerow(cells)
+        if rng.random() < 0.02:
+            writer.writerow(cells[:2])  # too few fields
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def products_outcome(path: Path) -> dict:
+    with transaction.atomic():
+        job = import_job_run(job_id=import_job_create_local(kind="products", path=path).pk)
+        outcome = {
+            "job": (job.status, job.error, job.rows_total, job.rows_created, job.rows_updated, job.rows_rejected),
+            "errors": job.errors,
+            "products": sorted(
+                Product.objects.values_list("code", "name", "category__name", "unit_price", "description", "stock")
+            ),
+        }
+        transaction.set_rollback(True)
+    return outcome
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fast_path_imports_a_random_flawed_products_file_as_the_row_by_row_reader_does(
+    tmp_path, monkeypatch, caplog, seed
+):
+    # Given 200 stored products with stock and a description, and 1,200 random product rows read in blocks of 8 KB
+    for number in range(0, 400, 2):
+        stored = make_product(code=f"P-{number}", stock=40)
+        Product.objects.filter(pk=stored.pk).update(description="Keep me")
+    path = random_products_csv(tmp_path / "products.csv", seed=seed, rows=1200)
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 8 * 1024)
+
+    with caplog.at_level(logging.INFO, logger="ingestion.loaders"):
+        fast = products_outcome(path)
+    assert "row by row" not in caplog.text
+    monkeypatch.setattr(loaders, "stage_csv_columnar", row_by_row_only)
+    expected = products_outcome(path)
+
+    # Then both readers reject the same rows in the same words and store the same products
+    assert expected["job"][0] == "succeeded"
+    assert expected["job"][4] > 150  # the stored products were updated
+    assert 0 < expected["job"][5] < expected["job"][2] / 2
+    assert len(expected["products"]) > 900
     assert fast == expected
