@@ -10,6 +10,9 @@ counts and the row errors) must be what the merge's SQL produced, on either
 backend, for a first load and for a changed file over it.
 """
 
+import csv
+import io
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,11 +21,13 @@ from typing import Any
 
 import pytest
 
+from catalog.models import Category, Product
 from ingestion.loaders import columnar
 from ingestion.loaders.sales import STAGE
 from ingestion.readers import RowErrors, read_csv
 from ingestion.services import import_job_create_local, import_job_run
-from tests.ingestion.random_files import random_sales_csv
+from tests.factories import make_product
+from tests.ingestion.random_files import random_products_csv, random_sales_csv
 from tests.ingestion.stored_state import job_outcome, stored_state
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +200,85 @@ def test_a_first_load_and_a_changed_file_over_it_store_what_the_rules_say(tmp_pa
     assert again["counts"] == (0, 0, expected["counts"][2])
     assert again["errors"] == expected["errors"]
     assert stored_state() == expected_state
+
+
+def model_products_import(state: dict[str, dict], path: Path) -> tuple[dict[str, dict], dict[str, Any]]:
+    """The backfill's rules: a Product ID's first row wins; a blank Description or Stock keeps the stored one."""
+    products, errors, first_row = dict(state["products"]), [], {}
+    created = updated = 0
+    for item in read_csv(path, kind="products"):
+        if isinstance(item, RowErrors):
+            errors.append(item)
+            continue
+        row_no, (code, name, category, unit_price, description, stock) = item
+        if code in first_row:
+            message = f"Product ID {code} already appeared at row {first_row[code]}."
+            errors.append(RowErrors(row_no, [("Product ID", message)]))
+            continue
+        first_row[code] = row_no
+        stored = products.get(code)
+        if stored is None:
+            products[code] = (name, category, unit_price, description or "", stock or 0)
+            created += 1
+            continue
+        values = (
+            name,
+            category,
+            unit_price,
+            stored[3] if description is None else description,
+            stored[4] if stock is None else stock,
+        )
+        if values != stored:
+            products[code] = values
+            updated += 1
+    rejected = sorted(errors, key=lambda error: error.row)
+    outcome = {
+        "counts": (created, updated, len(errors)),
+        "errors": [problem for error in rejected for problem in error.as_dicts()][:1000],
+    }
+    return state | {"products": products}, outcome
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("optional_columns", [True, False], ids=["with-description-and-stock", "without-them"])
+def test_a_products_backfill_over_stored_products_stores_what_the_rules_say(
+    tmp_path, monkeypatch, seed, optional_columns
+):
+    # Given a random flawed products file, with or without the optional columns
+    rng = random.Random(seed)
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 8 * 1024)
+    path = random_products_csv(tmp_path / "products.csv", seed=500 + seed, rows=600)
+    if not optional_columns:
+        records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        keep = [at for at, name in enumerate(records[0]) if name not in ("Description", "Stock")]
+        rewritten = io.StringIO()
+        csv.writer(rewritten).writerows([[record[at] for at in keep if at < len(record)] for record in records])
+        path.write_text(rewritten.getvalue(), encoding="utf-8")
+    # And a third of its products stored already: as the file gives them, or with one value that differs
+    firsts = {
+        item[1][0]: item[1] for item in reversed(list(read_csv(path, kind="products"))) if isinstance(item, tuple)
+    }
+    for code, name, category, price, description, stock in list(firsts.values())[::3]:
+        differ = rng.choice(["nothing", "name", "category", "price", "description", "stock"])
+        stored = make_product(
+            code=code,
+            name=name + " (old)" if differ == "name" else name,
+            category=Category.objects.get_or_create(name=category + " (old)" if differ == "category" else category)[0],
+            unit_price=str(price + 1 if differ == "price" else price),
+            # 7 where the file leaves Stock blank or out, and keeps it
+            stock=(7 if stock is None else stock) + (5 if differ == "stock" else 0),
+        )
+        old_description = "Old text" if differ == "description" or description is None else description
+        Product.objects.filter(pk=stored.pk).update(description=old_description)
+
+    # When it is imported, twice
+    expected_state, expected = model_products_import(stored_state(), path)
+    assert expected["counts"][1] > 20  # the file updates stored products
+    job = import_job_run(job_id=import_job_create_local(kind="products", path=path).pk)
+    again = import_job_run(job_id=import_job_create_local(kind="products", path=path).pk)
+
+    # Then the products are what the rules say, and the second run changes nothing
+    assert (job.rows_created, job.rows_updated, job.rows_rejected) == expected["counts"]
+    assert job.errors == expected["errors"]
+    assert stored_state() == expected_state
+    assert (again.rows_created, again.rows_updated, again.rows_rejected) == (0, 0, expected["counts"][2])
