@@ -13,7 +13,11 @@ file just before the imports it is compared with (SPEC section 9). Steps:
 5. with ``--flawed``, import into that database a copy of the file with a
    blank line, a row of bare commas, a short row and a long row spread through
    it: the two ragged rows are rejected, nothing changes, and the time should
-   stay close to the clean re-import's (such rows must not slow the whole file).
+   stay close to the clean re-import's (such rows must not slow the whole file);
+6. with ``--new-orders``, import into that database the file's first tenth
+   with every Order ID renamed: the everyday case of a day's new orders from
+   known customers, products and agents, written into tables that already hold
+   the whole file (no target: printed in rows per second next to the first load).
 
 Peak RSS is the child's own ``ru_maxrss`` from ``os.wait4``, so an earlier,
 larger child (``migrate``) cannot mask it. ``--rss-scaling`` also imports a
@@ -73,6 +77,7 @@ class _Results:
     first: Step | None = None
     second: Step | None = None
     flawed: Step | None = None  # --flawed: the re-import of a copy with blank and ragged rows
+    new_orders: Step | None = None  # --new-orders: a tenth of the file as new orders, into the loaded database
     small: Step | None = None  # --rss-scaling: the quarter-size import
 
 
@@ -114,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             flawed_path = _flawed_copy(csv_path, workdir / "sales-flawed.csv", rows=args.rows)
             results.flawed = _import(import_url, flawed_path, workdir, name="re-import, 2 ragged rows", rows=args.rows)
             results.flawed.loaded_whole_file = _check_loaded(import_url, expected) and _rejected_two(import_url)
+        if args.new_orders:
+            new_path, new_rows, new_orders = _new_orders_copy(csv_path, workdir / "sales-new.csv", rows=args.rows // 10)
+            results.new_orders = _import(import_url, new_path, workdir, name="new orders", rows=new_rows)
+            grown = expected | {
+                "order lines": expected["order lines"] + new_rows,
+                "orders": expected["orders"] + new_orders,
+            }
+            results.new_orders.loaded_whole_file = _check_loaded(import_url, grown)
 
         if args.rss_scaling:
             small_rows = max(1, args.rows // 4)
@@ -146,6 +159,11 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--rss-scaling", action="store_true", help="also import a quarter-size file to compare peak RSS"
     )
     parser.add_argument("--flawed", action="store_true", help="also re-import a copy with blank lines and ragged rows")
+    parser.add_argument(
+        "--new-orders",
+        action="store_true",
+        help="also import a tenth of the file as new orders into the loaded database",
+    )
     parser.add_argument("--tmpdir", help="where the CSV files go (default: the system temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the CSV files and bench databases")
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 3 when a target is not met")
@@ -216,6 +234,24 @@ def _flawed_copy(source: Path, target: Path, *, rows: int) -> Path:
             out.write(inserts.get(number, ""))
             out.write(line)
     return target
+
+
+def _new_orders_copy(source: Path, target: Path, *, rows: int) -> tuple[Path, int, int]:
+    """The first ``rows`` rows of ``source`` with each Order ID renamed; (path, rows, distinct orders).
+
+    Customers, products and agents stay as the loaded file has them, so only
+    orders and lines are new. The generator writes an order's rows together and
+    never breaks a line inside a cell, so orders are counted as runs of lines.
+    """
+    orders, previous = 0, None
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        out.write(next(lines))
+        for _row, line in zip(range(rows), lines, strict=False):
+            order = line.split(",", 1)[0]
+            orders += order != previous
+            previous = order
+            out.write("NEW-" + line)
+    return target, rows, orders
 
 
 def _floor(url: str, csv_path: Path, *, rows: int, created: list[str]) -> tuple[Step, dict[str, int]]:
@@ -371,7 +407,7 @@ def _report(results: _Results) -> bool:
     def within(step: Step | None, limit: float) -> bool | None:
         return None if step is None else step.seconds <= limit * floor
 
-    imports = [step for step in (results.first, results.second, results.flawed) if step is not None]
+    imports = [step for step in (results.first, results.second, results.flawed, results.new_orders) if step]
     checks = [
         (f"import <= {IMPORT_TARGET:g}x floor", within(results.first, IMPORT_TARGET)),
         (f"re-import <= {REIMPORT_TARGET:g}x floor", within(results.second, REIMPORT_TARGET)),
@@ -389,6 +425,14 @@ def _report(results: _Results) -> bool:
         print(
             f"\nRe-import with 2 ragged rows and 2 blank ones: {results.flawed.seconds / results.second.seconds:.2f}x "
             "the clean re-import"
+        )
+    if results.new_orders is not None and results.first is not None:
+        step, first = results.new_orders, results.first
+        print(
+            f"\nNew orders into the loaded database: {step.rows:,} rows in {step.seconds:.2f} s "
+            f"({step.rows / step.seconds:,.0f} rows/s, against {first.rows / first.seconds:,.0f} rows/s "
+            f"for the first load), peak RSS {step.peak_rss_mb:.0f} MB, "
+            f"{'loaded whole' if step.loaded_whole_file else 'NOT loaded whole'}"
         )
     if results.small is not None and results.first is not None:
         small_mb, large_mb = results.small.peak_rss_mb or 0.0, results.first.peak_rss_mb or 0.0
