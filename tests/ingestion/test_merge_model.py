@@ -32,6 +32,7 @@ from tests.ingestion.stored_state import job_outcome, stored_state
 
 pytestmark = pytest.mark.django_db
 
+# The spec's order-level fields, restated rather than imported: the model shares no definitions with the merge.
 ORDER_LEVEL = (
     ("customer_code", "Customer ID"),
     ("ordered_at", "Date of Sale"),
