@@ -32,7 +32,7 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 demo: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_data --if-empty
-	$(MANAGE) ensure_demo_admin
+	$(MANAGE) ensure_demo_admin --site-url http://$(HOST):$(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # pytest exits 5 when it collects no test; that is a failure like any other.

@@ -219,3 +219,11 @@ def test_ensure_demo_admin_resets_the_password_of_an_existing_user(client: Clien
     assert User.objects.get(username="demo").is_superuser
     assert not client.login(username="demo", password="old-Passw0rd!")
     assert client.login(username="demo", password="new-Passw0rd!")
+
+
+def test_ensure_demo_admin_prints_the_login_link_for_the_port_the_demo_serves_on():
+    out = StringIO()
+
+    call_command("ensure_demo_admin", site_url="http://127.0.0.1:8123/", stdout=out)
+
+    assert "Admin login: http://127.0.0.1:8123/admin/  username=admin  password=" in out.getvalue()

@@ -15,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="admin", help="Superuser name (default admin).")
         parser.add_argument("--password", help="Password to set; a random one is generated when omitted.")
         parser.add_argument("--email", default="", help="Email address for a new superuser.")
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will listen, for the printed login link (default http://127.0.0.1:8000).",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,4 +37,5 @@ class Command(BaseCommand):
         user.save()
         action = "Created" if created else "Reset"
         self.stdout.write(self.style.SUCCESS(f"{action} superuser {username!r}."))
-        self.stdout.write(f"Admin login: http://127.0.0.1:8000/admin/  username={username}  password={password}")
+        admin_url = options["site_url"].rstrip("/") + "/admin/"
+        self.stdout.write(f"Admin login: {admin_url}  username={username}  password={password}")
