@@ -197,7 +197,7 @@ def _print_context(url: str, args: argparse.Namespace) -> None:
         version = conn.execute("SHOW server_version").fetchone()[0]
         settings = {
             name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0]
-            for name in ("shared_buffers", "synchronous_commit", "max_wal_size")
+            for name in ("shared_buffers", "synchronous_commit", "max_wal_size", "wal_level")
         }
     print(
         f"{date.today().isoformat()}  {os.cpu_count()} CPUs  PostgreSQL {version} "

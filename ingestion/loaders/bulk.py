@@ -29,6 +29,20 @@ def _has_rows(cursor: CursorWrapper, table: str) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+def truncate_if_empty(cursor: CursorWrapper, *tables: str) -> bool:
+    """Give ``tables`` new, empty files if they hold no row (under the caller's lock); say whether they did.
+
+    Nothing is lost, and with ``wal_level = minimal`` PostgreSQL then writes
+    what the load inserts and the indexes it builds straight to those files,
+    synced at commit, instead of through the WAL (about 4 s of a million-line
+    first load). At other WAL levels it changes nothing.
+    """
+    if not tables_empty(cursor, *tables):
+        return False
+    cursor.execute(f"TRUNCATE {', '.join(tables)}")
+    return True
+
+
 def schema_detach(cursor: CursorWrapper, *tables: str) -> DetachedSchema:
     """Lock ``tables``, drop their secondary indexes, unique and foreign keys (and foreign keys into them).
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from ingestion.loaders.bulk import schema_detach, schema_restore, tables_empty
+from ingestion.loaders.bulk import schema_detach, schema_restore, tables_empty, truncate_if_empty
 from ingestion.loaders.staging import StageTable, stage_analyze, stage_drop
 from ingestion.readers import RowErrors
 
@@ -438,7 +438,7 @@ def merge_sales(
             customers_detached = tables_empty(cursor, "customers_customer")
             tables = ("sales_order", "sales_orderline", *(["customers_customer"] if customers_detached else []))
             detached = schema_detach(cursor, *tables)
-            if not tables_empty(cursor, *tables):  # a row was written before the lock was granted
+            if not truncate_if_empty(cursor, *tables):  # a row was written before the lock was granted
                 schema_restore(cursor, detached)
                 detached, customers_detached = None, False
         _aggregate_orders(cursor, postgres=postgres)

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from customers.models import Customer
-from ingestion.loaders.bulk import schema_detach
+from ingestion.loaders.bulk import schema_detach, truncate_if_empty
 from ingestion.services import import_job_create_local, import_job_run
 from sales.models import Order, OrderLine
 from tests.factories import make_customer
@@ -75,6 +75,37 @@ def test_existing_customers_keep_their_indexes_while_orders_load_first(tmp_path)
     assert schema_of(*LOADED_TABLES) == before
     assert index_ids("customers_customer") == customer_indexes  # maintained row by row, never dropped
     assert index_ids("sales_order") != order_indexes
+
+
+def relation_files(*tables: str) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)", [list(tables)])
+        return dict(cursor.fetchall())
+
+
+def test_a_first_load_writes_the_empty_tables_into_new_files_and_later_loads_keep_them(tmp_path):
+    # New files are what lets a server at wal_level = minimal skip the WAL for the load's writes
+    tables = ("sales_order", "sales_orderline", "customers_customer")
+    empty = relation_files(*tables)
+
+    run_import(write_csv(tmp_path / "first.csv", rows(40)))
+    loaded = relation_files(*tables)
+    job = run_import(write_csv(tmp_path / "second.csv", rows(4, first_order=100)))
+
+    assert all(loaded[table] != empty[table] for table in tables)
+    assert (job.rows_created, relation_files(*tables)) == (4, loaded)
+    assert (Order.objects.count(), OrderLine.objects.count()) == (22, 44)
+
+
+def test_tables_that_hold_a_row_are_never_truncated():
+    customer = make_customer()
+    tables = ("sales_order", "sales_orderline", "customers_customer")
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        schema_detach(cursor, *tables)
+        assert truncate_if_empty(cursor, *tables) is False
+        assert list(Customer.objects.all()) == [customer]
+        assert truncate_if_empty(cursor, "sales_order", "sales_orderline") is True
 
 
 def test_a_load_that_fails_after_detaching_rolls_the_schema_back(tmp_path):
