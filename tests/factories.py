@@ -35,9 +35,9 @@ def make_product(
     )
 
 
-def make_customer(*, name: str | None = None, region: str = "North") -> Customer:
+def make_customer(*, name: str | None = None, region: str = "North", email: str | None = None) -> Customer:
     n = next(_sequence)
-    return customer_create(name=name or f"Customer {n}", email=f"customer{n}@example.com", region=region)
+    return customer_create(name=name or f"Customer {n}", email=email or f"customer{n}@example.com", region=region)
 
 
 def make_team(*, name: str | None = None) -> Team:

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
+from customers.filters import CustomerFilter
 from customers.models import Customer, Membership
 from customers.services import membership_create
 from sales.services import order_create
@@ -121,6 +123,27 @@ def test_customer_filters_and_search(viewer_client):
 
     assert [row["id"] for row in by_region["results"]] == [north.pk]
     assert [row["id"] for row in by_search["results"]] == [north.pk]
+
+
+def test_the_email_filter_ignores_case(viewer_client):
+    ada = make_customer(name="Ada", email="Ada.Lovelace@Example.com")
+    make_customer(name="Bob", email="bob@example.com")
+
+    body = viewer_client.get(CUSTOMERS, {"email": "ada.lovelace@EXAMPLE.com"}).json()
+
+    assert [row["id"] for row in body["results"]] == [ada.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index use is planned by PostgreSQL")
+def test_the_email_filter_can_be_answered_from_an_index():
+    # Finding one customer by email among a million must not read them all
+    queryset = CustomerFilter(data={"email": "ada@example.com"}, queryset=Customer.objects.all()).qs
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test table is too small for the planner to bother
+
+        plan = queryset.explain()
+
+    assert "customer_email_upper_idx" in plan
 
 
 def test_membership_round_trip_and_validation(manager_client):
