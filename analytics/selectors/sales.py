@@ -15,12 +15,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 
-from analytics.models import AgentDailySales, AgentMonthlySales
 from analytics.params import Grouping, SalesQuery, SalesSort, SortOrder
-from analytics.periods import Interval, split_months
 from analytics.selectors.sources import (
     Source,
-    days_between,
+    agent_rollup_parts,
     local_bucket,
     money,
     ordered_between,
@@ -104,28 +102,13 @@ def _sales(query: SalesQuery, *, source: Source) -> list[SalesRow]:
 
 
 def _rollup_parts(query: SalesQuery, fields: dict[str, str]) -> list:
-    """Month, quarter and year buckets sum month x agent rows for whole months, day x agent rows for the rest."""
-    monthly_buckets = query.interval in (Interval.MONTH, Interval.QUARTER, Interval.YEAR)
-    split = split_months(query.start_date, query.end_date) if monthly_buckets else None
-    day_spans = [span for span in (split.head, split.tail) if span] if split else [(query.start_date, query.end_date)]
-    parts = []
-    if split is not None and split.months is not None:
-        first, last = split.months
-        parts.append(
-            AgentMonthlySales.objects.filter(days_between("month", first, last))
-            .filter(_agent_filter(query, prefix="agent__"))
-            .annotate(period=local_bucket("month", query.interval, None))
-        )
-    for start, end in day_spans:
-        parts.append(
-            AgentDailySales.objects.filter(days_between("day", start, end))
-            .filter(_agent_filter(query, prefix="agent__"))
-            .annotate(period=local_bucket("day", query.interval, None))
-        )
+    parts = agent_rollup_parts(
+        query.start_date, query.end_date, interval=query.interval, condition=_agent_filter(query, prefix="agent__")
+    )
     return [
-        part.values("period", **_paths(fields, "agent__"))
-        .annotate(sales_count=Sum("orders"), total_revenue=Sum("revenue"))
-        .order_by()
+        part.values("period", **_paths(fields, "agent__")).annotate(
+            sales_count=Sum("orders"), total_revenue=Sum("revenue")
+        )
         for part in parts
     ]
 

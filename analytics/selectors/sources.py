@@ -9,10 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, Q
+from django.db.models import DateField, Q, QuerySet
 from django.db.models.functions import Trunc
 
-from analytics.periods import Interval, local_midnight
+from analytics.periods import Interval, local_midnight, split_months
 from analytics.rollups import rollups_usable
 
 CENT = Decimal("0.01")
@@ -80,3 +80,30 @@ def local_bucket(field: str, interval: Interval, zone: ZoneInfo | None) -> Trunc
     ``zone`` for instants (raw tables); None for dates that are local already (rollups).
     """
     return Trunc(field, interval.value, output_field=DateField(), tzinfo=zone)
+
+
+def agent_rollup_parts(
+    start: date | None, end: date | None, *, interval: Interval | None, condition: Q | None = None
+) -> list[QuerySet]:
+    """The agent rollup rows covering ``[start, end]``: month x agent for whole months, day x agent for the rest.
+
+    Each part is annotated with ``period`` (the bucket's first day) unless
+    ``interval`` is None; weekly and daily buckets cut across months, so they
+    read the daily rows only. The parts cover disjoint days.
+    """
+    from analytics.models import AgentDailySales, AgentMonthlySales
+
+    condition = condition or Q()
+    by_month = interval in (None, Interval.MONTH, Interval.QUARTER, Interval.YEAR)
+    split = split_months(start, end) if by_month else None
+    day_spans = [span for span in (split.head, split.tail) if span] if split else [(start, end)]
+    parts: list[QuerySet] = []
+    if split is not None and split.months is not None:
+        parts.append(AgentMonthlySales.objects.filter(days_between("month", *split.months), condition))
+    parts += [AgentDailySales.objects.filter(days_between("day", first, last), condition) for first, last in day_spans]
+    if interval is not None:
+        parts = [
+            part.annotate(period=local_bucket("month" if part.model is AgentMonthlySales else "day", interval, None))
+            for part in parts
+        ]
+    return [part.order_by() for part in parts]
