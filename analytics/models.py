@@ -1,6 +1,7 @@
-"""Rollup tables: sales pre-aggregated at the grains the reports ask for (see ``analytics.rollups``).
+"""Analytics' own tables: the data version cached answers are keyed by, and the rollups.
 
-Each row sums the orders of one local day (or month) in ``ANALYTICS_TIME_ZONE``
+Rollups hold sales pre-aggregated at the grains the reports ask for (see
+``analytics.rollups``). Each row sums the orders of one local day (or month) in ``ANALYTICS_TIME_ZONE``
 for one value of one key. An order falls on exactly one day, so order counts,
 revenue and units add up across days, months and keys without double
 counting. Keys point at their records without database constraints: rows are
@@ -10,6 +11,27 @@ record from being changed.
 
 from django.db import models
 from django.db.models import Q
+
+
+class DataVersion(models.Model):
+    """One row whose ``version`` moves inside every write that changes an analytics answer.
+
+    Cached reports are keyed by it. It lives in the database, not the cache, so
+    the bump commits or rolls back with the write itself: an outage of the cache
+    or a crash between commit and bump can never leave a stale answer keyed as
+    current.
+    """
+
+    SINGLETON_ID = 1
+
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="data_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"
 
 
 class RollupMeasures(models.Model):

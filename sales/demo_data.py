@@ -431,8 +431,6 @@ def generate_demo_data(
         _CustomerProfile(customer=customer, region=customer.region, memberships=tuple(by_customer.get(customer.pk, ())))
         for customer in buyers
     ]
-    # Cached analytics must not outlive the new orders (as after any order write).
-    transaction.on_commit(data_version_bump)
     lines_created = _create_orders(
         rng,
         count=orders,
@@ -446,6 +444,8 @@ def generate_demo_data(
     # Bulk-created orders skip the services, so their days are summed here (the days before today).
     every_day = frozenset(first_day + timedelta(days=offset) for offset in range(days + 1))
     rollups_refresh(RollupTouch(days=every_day, customer_ids=None, product_ids=None))
+    # Cached analytics must not outlive the new orders (as after any order write).
+    data_version_bump()
     return {
         "categories": categories_created,
         "products": products_created,

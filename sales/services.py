@@ -144,7 +144,7 @@ def order_create(
         for line in priced
     )
     rollups_refresh(_touch(order, {line.product.pk for line in priced}))
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     return order
 
 
@@ -194,7 +194,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     order.full_clean()
     order.save()
     rollups_refresh(before | _touch(order, {line.product.pk for line in priced}))
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     return order
 
 
@@ -206,7 +206,7 @@ def order_delete(*, order: Order) -> None:
     stock_release(quantities=quantities)
     order.delete()
     rollups_refresh(_touch(order, set(quantities)))
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
 
 
 def _touch(order: Order, product_ids: set[int]):

@@ -16,7 +16,7 @@ def drop_rollups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0001_rollups"),
+        ("analytics", "0003_rollups"),
         ("sales", "0001_initial"),
         ("catalog", "0001_initial"),
         ("customers", "0002_customer_email_region_indexes"),

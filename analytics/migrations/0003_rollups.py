@@ -6,9 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('analytics', '0002_data_version_row'),
         ('catalog', '0001_initial'),
         ('customers', '0002_customer_email_region_indexes'),
         ('sales', '0001_initial'),
