@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Trunc, TruncDate, TruncMonth
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from analytics.periods import Interval, bucket_last_day, day_runs, local_midnight
@@ -50,15 +51,17 @@ class RollupTouch:
     days: frozenset[date] = frozenset()
     customer_ids: frozenset[int] | None = frozenset()
     product_ids: frozenset[int] | None = frozenset()
+    tables: frozenset[str] | None = None  # the rollups to refresh, by model name (None: all)
 
     def __or__(self, other: "RollupTouch") -> "RollupTouch":
-        def union(a: frozenset[int] | None, b: frozenset[int] | None) -> frozenset[int] | None:
+        def union(a: frozenset | None, b: frozenset | None) -> frozenset | None:
             return None if a is None or b is None else a | b
 
         return RollupTouch(
             days=self.days | other.days,
             customer_ids=union(self.customer_ids, other.customer_ids),
             product_ids=union(self.product_ids, other.product_ids),
+            tables=union(self.tables, other.tables),
         )
 
     @property
@@ -135,6 +138,8 @@ def rollups_refresh(touch: RollupTouch, *, apps=global_apps) -> None:
     with transaction.atomic():
         _lock_months(touch.months)
         for rollup in ROLLUPS:
+            if touch.tables is not None and rollup.model_name not in touch.tables:
+                continue
             model = apps.get_model("analytics", rollup.model_name)
             key_spans, instants = spans[rollup.grain]
             stored = _or(Q(**{f"{rollup.grain}__range": span}) for span in key_spans)
@@ -197,11 +202,26 @@ def rollups_follow_import(*, stamp: datetime, staged_orders: str | None) -> Iter
     if not usable:
         return
     written = _local_days(Order.objects.filter(updated_at=stamp), "ordered_at", zone)
+    days = frozenset(old_days | set(written))
+    rollups_refresh(RollupTouch(days=days, customer_ids=None, product_ids=None))
     # New products sell only in orders written now; a stored product the merge changed may have a new category.
     changed_products = OrderLine.objects.filter(product__updated_at=stamp, product__created_at__lt=stamp)
-    recategorised = _local_days(changed_products, "order__ordered_at", zone)
-    days = old_days | set(written) | set(recategorised)
-    rollups_refresh(RollupTouch(days=frozenset(days), customer_ids=None, product_ids=None))
+    recategorised = frozenset(_local_days(changed_products, "order__ordered_at", zone)) - days
+    rollups_refresh(RollupTouch(days=recategorised, tables=CATEGORY_ONLY))
+
+
+CATEGORY_ONLY = frozenset({"CategoryDailySales"})
+
+
+def product_category_changed(*, product_id: int) -> None:
+    """Re-sum the category rollup on every day the product sold; call inside the write that moved it."""
+    if not rollups_usable():
+        return
+    from sales.models import OrderLine
+
+    zone = ZoneInfo(settings.ANALYTICS_TIME_ZONE)
+    days = _local_days(OrderLine.objects.filter(product_id=product_id), "order__ordered_at", zone)
+    rollups_refresh(RollupTouch(days=frozenset(days), tables=CATEGORY_ONLY))
 
 
 # --- the aggregate queries --------------------------------------------------
@@ -292,3 +312,30 @@ def _lock_months(months: frozenset[date]) -> None:
     with connection.cursor() as cursor:
         for month in sorted(months):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, month.year * 12 + month.month])
+
+
+def connect_rollup_receivers() -> None:
+    """Keep the category rollup right when a product moves category, whichever path saved it (admin, API)."""
+    from catalog.models import Product
+
+    pre_save.connect(_remember_category, sender=Product, dispatch_uid="analytics-rollups-product-pre-save")
+    post_save.connect(_follow_category, sender=Product, dispatch_uid="analytics-rollups-product-post-save")
+
+
+def _remember_category(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    if raw or instance.pk is None or (update_fields is not None and "category" not in update_fields):
+        return
+    instance._rollup_stored_category_id = (
+        sender.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
+    )
+
+
+def _follow_category(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    stored = getattr(instance, "_rollup_stored_category_id", instance.category_id)
+    if raw or created or stored == instance.category_id:
+        return
+    from analytics.services import data_version_bump
+
+    with transaction.atomic():
+        product_category_changed(product_id=instance.pk)
+        data_version_bump()  # after the refresh: no answer computed in between is keyed as current

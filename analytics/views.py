@@ -1,7 +1,10 @@
 """Analytics reports over HTTP: parse the query, compute (or reuse) the report, render JSON or CSV.
 
 Views stay thin: ``analytics.params`` validates, the selectors compute,
-the serializers shape. Every report answers ``?format=csv`` as well.
+the serializers shape. The rendered bytes are cached under the normalised
+query and the data version (``analytics.cache``), so a repeated question is
+answered without touching the report tables. Every report answers
+``?format=csv`` as well.
 """
 
 from collections.abc import Callable
@@ -18,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics import serializers as out
+from analytics.cache import cached_report
 from analytics.params import (
     SALES_SORTS,
     SERIES_LIMIT_DEFAULT,
@@ -146,7 +150,13 @@ class ReportApi(APIView):
         def render() -> bytes:
             return renderer.render(compute(), request.accepted_media_type, {"view": self, "request": request})
 
-        return HttpResponse(render(), content_type=f"{renderer.media_type}; charset=utf-8")
+        body = cached_report(
+            report=type(self).__name__,
+            # Links in the answer are absolute, so the host is part of the question.
+            query={"query": query, "media_type": request.accepted_media_type, "base": request.build_absolute_uri("/")},
+            compute=render,
+        )
+        return HttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8")
 
     def context(self, request: Request, query: ReportQuery) -> dict[str, Any]:
         return {"request": request, "query": query, "zone": ZoneInfo(query.zone)}
