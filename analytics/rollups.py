@@ -323,7 +323,7 @@ def connect_rollup_receivers() -> None:
 
 
 def _remember_category(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
-    if raw or instance.pk is None or (update_fields is not None and "category" not in update_fields):
+    if raw or instance.pk is None or (update_fields is not None and not {"category", "category_id"} & update_fields):
         return
     instance._rollup_stored_category_id = (
         sender.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()

@@ -142,16 +142,19 @@ def _resolve_range(query: MetricsQuery, *, rollups: bool, zone: ZoneInfo) -> _Ra
 
 def _previous_range(current: _Range, interval: Interval) -> _Range:
     """The same length just before: as many whole buckets when the range is whole buckets, else as many days."""
+    too_early = ApplicationError(f"The previous period would begin before {MIN_DATE}.", field="compare")
+    if current.start <= MIN_DATE:
+        raise too_early
     if is_bucket_aligned(current.start, current.end, interval):
         start = current.start
         for _ in range(bucket_count(current.start, current.end, interval)):
             if start <= MIN_DATE:
-                break
+                raise too_early
             start = bucket_start(start - timedelta(days=1), interval)
     else:
         start = current.start - timedelta(days=(current.end - current.start).days + 1)
     if start < MIN_DATE:
-        raise ApplicationError(f"The previous period would begin before {MIN_DATE}.", field="compare")
+        raise too_early
     return _Range(start, current.start - timedelta(days=1))
 
 
