@@ -132,6 +132,20 @@ class CustomerMonthlySales(RollupMeasures):
         return f"{self.month:%Y-%m} customer {self.customer_id}"
 
 
+class CustomerTotalSales(RollupMeasures):
+    """One row per customer with sales: all-time totals, summed from the monthly rows, for all-time top lists."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(models.F("revenue").desc(), "customer", name="customertotal_revenue_idx")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.revenue}"
+
+
 class ProductMonthlySales(RollupMeasures):
     """Month x product: top products over whole months (``orders`` = lines, one per order and product)."""
 

@@ -10,7 +10,9 @@ Grains, each chosen for the reports it serves (``docs/analytics.md`` has the siz
   segments (a dimension each, never their cross product, which would be
   nearly as large as the orders);
 - month x customer and month x product: top lists over whole months; the
-  partial months at the ends of a range are read from the raw tables.
+  partial months at the ends of a range are read from the raw tables;
+- customer totals (summed from the months): the all-time top customers, the
+  seed's "most valuable customer", without summing every month each time.
 
 Refreshing recomputes the touched days (and their months, for the monthly
 rollups) from the raw tables, which keeps the rollups self-correcting and
@@ -74,7 +76,7 @@ class _Rollup:
     """One rollup table: its model, grain, the line expressions its key columns group by, and its scope."""
 
     model_name: str
-    grain: str  # "day" or "month": the first key column
+    grain: str  # "day" or "month": the first key column; "all": no time key (all-time totals)
     keys: dict[str, str]  # key column -> expression over the source (after ``rollup_day`` / ``rollup_month``)
     scope: str | None = None  # "customer" / "product": the monthly rollups refresh only the ids a write touched
     count_lines: bool = False  # one line per (order, product): counting lines counts the product's orders
@@ -101,6 +103,9 @@ ROLLUPS = (
         {"month": "rollup_month", "product_id": "product_id"},
         "product",
         count_lines=True,
+    ),
+    _Rollup(
+        "CustomerTotalSales", "all", {"customer_id": "customer_id"}, "customer", summed_from="CustomerMonthlySales"
     ),
 )
 _SCOPE_FILTERS = {"customer": "order__customer_id__in", "product": "product_id__in"}
@@ -145,35 +150,40 @@ def rollups_refresh(touch: RollupTouch, *, apps=global_apps) -> None:
             if touch.tables is not None and rollup.model_name not in touch.tables:
                 continue
             model = apps.get_model("analytics", rollup.model_name)
-            key_spans, instants = spans[rollup.grain]
-            stored = _or(Q(**{f"{rollup.grain}__range": span}) for span in key_spans)
+            key_spans, instants = spans.get(rollup.grain, (None, None))
+            stored = Q() if key_spans is None else _or(Q(**{f"{rollup.grain}__range": span}) for span in key_spans)
             ids = {"customer": touch.customer_ids, "product": touch.product_ids}.get(rollup.scope or "")
             lines = _source(apps, rollup, zone, instants, key_spans)
             if ids is not None:
                 stored &= Q(**{f"{rollup.scope}_id__in": ids})
-                lines = lines.filter(**{_SCOPE_FILTERS[rollup.scope]: ids})
+                scope_filter = f"{rollup.scope}_id__in" if rollup.summed_from else _SCOPE_FILTERS[rollup.scope]
+                lines = lines.filter(**{scope_filter: ids})
             model.objects.filter(stored).delete()
             _insert(model, rollup, lines)
 
 
-def rollups_rebuild(*, apps=global_apps, progress: Callable[[str], None] | None = None) -> None:
-    """Rebuild every rollup from the raw tables in the current zone; ``progress`` hears each table's name when done.
+def rollups_rebuild(
+    *, apps=global_apps, progress: Callable[[str], None] | None = None, tables: set[str] | None = None
+) -> None:
+    """Rebuild the rollups (``tables``, by model name; None: all) from the raw tables in the current zone.
 
-    One statement per table, each one pass over the lines. One transaction:
+    ``progress`` hears each table's name when it is done. One transaction:
     reports read the old rows until it commits, and writers wait for it
-    (their refresh would otherwise race the rebuild).
+    (their refresh would otherwise race the rebuild). On PostgreSQL a full
+    rebuild is one pass over the lines; elsewhere one statement per table.
     """
     zone = ZoneInfo(settings.ANALYTICS_TIME_ZONE)
-    models = [apps.get_model("analytics", rollup.model_name) for rollup in ROLLUPS]
+    chosen = [rollup for rollup in _present(apps) if tables is None or rollup.model_name in tables]
+    models = [apps.get_model("analytics", rollup.model_name) for rollup in chosen]
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+            names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-        if connection.vendor == "postgresql":
+                cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+        if connection.vendor == "postgresql" and tables is None:
             _refresh_in_one_pass(apps, zone, None, progress=progress)
         else:
-            for rollup, model in zip(ROLLUPS, models, strict=True):
+            for rollup, model in zip(chosen, models, strict=True):
                 model.objects.all().delete()
                 _insert(model, rollup, _source(apps, rollup, zone, None, None))
                 if progress is not None:
@@ -250,6 +260,8 @@ def _source(apps, rollup: _Rollup, zone: ZoneInfo, ranges, spans: list[tuple[dat
     if rollup.summed_from is None:
         return _lines(apps, zone, ranges)
     rows = apps.get_model("analytics", rollup.summed_from).objects.order_by()
+    if rollup.grain == "all":  # totals: every month of the customers in scope (the caller filters them)
+        return rows
     if spans is not None:  # months: their days, first to last
         rows = rows.filter(_or(Q(day__range=(first, _month_end(last))) for first, last in spans))
     return rows.annotate(rollup_month=Trunc("day", "month", output_field=DateField()))
@@ -274,6 +286,12 @@ def _insert(model, rollup: _Rollup, lines: QuerySet) -> None:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {select_sql}", params)
 
 
+def _present(apps) -> list[_Rollup]:
+    """The rollups the registry has: a migration's historical one may predate later tables."""
+    names = {model.__name__ for model in apps.get_app_config("analytics").get_models()}
+    return [rollup for rollup in ROLLUPS if rollup.model_name in names]
+
+
 def _one_pass_applies(touch: RollupTouch) -> bool:
     """Imports, the demo data and rebuilds (every table, every customer and product): PostgreSQL's one pass."""
     return (
@@ -296,11 +314,12 @@ def _refresh_in_one_pass(
     then summed from the daily one, as on every path. The other path
     (``_insert`` per table) does the same arithmetic, and the tests compare them.
     """
-    models = {rollup.model_name: apps.get_model("analytics", rollup.model_name) for rollup in ROLLUPS}
-    for rollup in ROLLUPS:
+    present = _present(apps)
+    models = {rollup.model_name: apps.get_model("analytics", rollup.model_name) for rollup in present}
+    for rollup in present:
         model = models[rollup.model_name]
         rows = model.objects.all()
-        if spans is not None:
+        if spans is not None and rollup.grain != "all":  # totals are summed again whole, from the months
             rows = rows.filter(_or(Q(**{f"{rollup.grain}__range": span}) for span in spans))
         rows.delete()
     lines = _lines(apps, zone, None if spans is None else _instants(spans, zone)).values(
@@ -352,8 +371,8 @@ def _refresh_in_one_pass(
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # room for the hash aggregates; this transaction only
         cursor.execute(statement, params)
-    done = [rollup.model_name for rollup in ROLLUPS if rollup.summed_from is None]
-    for rollup in ROLLUPS:
+    done = [rollup.model_name for rollup in present if rollup.summed_from is None]
+    for rollup in present:
         if rollup.summed_from is not None:
             source = _source(apps, rollup, zone, None, spans)
             _insert(models[rollup.model_name], rollup, source)

@@ -5,7 +5,8 @@ seed's single answers are ``limit=1``. Soft-deleted products keep their
 history and rank like any other. The rollup path sums month x customer (or
 product) rows for the range's whole months and reads the raw lines for the
 partial months at its ends; the raw path reads lines for all of it. Either
-way one statement ranks the union, and a second names the winners.
+way one statement ranks the union, and a second names the winners. All-time
+top customers (the seed's "most valuable customer") read the customer totals.
 """
 
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import Round
 
-from analytics.models import CustomerMonthlySales, ProductMonthlySales
+from analytics.models import CustomerMonthlySales, CustomerTotalSales, ProductMonthlySales
 from analytics.params import TopBy, TopQuery
 from analytics.periods import split_months
 from analytics.selectors.sources import Source, days_between, money, ordered_between, use_rollups
@@ -91,9 +93,12 @@ _RANK_BY = {
 def _ranked(query: TopQuery, *, source: Source, rollup, key: str, line_key: str) -> list[tuple]:
     """(id, orders, revenue, units) of the top ``query.limit`` ids: one statement over the union of the parts."""
     zone = ZoneInfo(query.zone)
+    rollups = use_rollups(source, zone=query.zone)
+    if rollups and rollup is CustomerMonthlySales and query.start_date is None and query.end_date is None:
+        return _all_time_customers(query)
     parts: list[QuerySet] = []
     line_spans = [(query.start_date, query.end_date)]
-    if use_rollups(source, zone=query.zone):
+    if rollups:
         split = split_months(query.start_date, query.end_date)
         line_spans = [span for span in (split.head, split.tail) if span]
         if split.months is not None:
@@ -129,3 +134,13 @@ def _ranked(query: TopQuery, *, source: Source, rollup, key: str, line_key: str)
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, query.limit])
         return cursor.fetchall()
+
+
+def _all_time_customers(query: TopQuery) -> list[tuple]:
+    """All time: the customer totals, ranked by an index on PostgreSQL (revenue there is exact numeric)."""
+    field = {TopBy.REVENUE: "revenue", TopBy.ORDERS: "orders", TopBy.UNITS: "units"}[query.by]
+    rank = F(field).desc()
+    if field == "revenue" and connection.vendor != "postgresql":
+        rank = Round(field, 2).desc()  # equal cents must tie, as in _RANK_BY
+    totals = CustomerTotalSales.objects.order_by(rank, "customer_id")[: query.limit]
+    return list(totals.values_list("customer_id", "orders", "revenue", "units"))

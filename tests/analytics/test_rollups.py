@@ -13,6 +13,7 @@ from analytics.models import (
     AgentMonthlySales,
     CategoryDailySales,
     CustomerMonthlySales,
+    CustomerTotalSales,
     ProductMonthlySales,
     RegionPaymentDailySales,
     RollupState,
@@ -39,6 +40,7 @@ ROLLUP_MODELS = (
     CategoryDailySales,
     RegionPaymentDailySales,
     CustomerMonthlySales,
+    CustomerTotalSales,
     ProductMonthlySales,
 )
 RANGES = [
@@ -255,7 +257,7 @@ def test_rollups_built_in_another_zone_are_left_alone_until_rebuilt(settings, wo
     out = StringIO()
     call_command("rebuild_rollups", stdout=out, stderr=StringIO())
 
-    assert "Rebuilt 6 rollup tables" in out.getvalue()
+    assert "Rebuilt 7 rollup tables" in out.getvalue()
     assert RollupState.objects.get().time_zone == "Asia/Tokyo"
     assert rollups_usable()
     assert sales_by_agent(tokyo) == sales_by_agent(tokyo, source=Source.RAW)
@@ -270,7 +272,7 @@ def test_rebuild_rollups_prints_progress_and_moves_the_data_version(world):
     call_command("rebuild_rollups", stdout=StringIO(), stderr=err)
 
     assert "Rebuilding rollups" in err.getvalue()
-    assert "6/6" in err.getvalue()
+    assert "7/7" in err.getvalue()
     assert data_version_current() > version
 
 
