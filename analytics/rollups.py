@@ -278,7 +278,8 @@ def _insert(model, rollup: _Rollup, lines: QuerySet) -> None:
             "rollup_units": Sum("quantity"),
         }
     keys = list(rollup.keys.values())
-    source = lines.values(*keys).annotate(**measures).values_list(*keys, *measures)
+    # In key order: each table's unique index then grows at its end instead of being written all over.
+    source = lines.values(*keys).annotate(**measures).values_list(*keys, *measures).order_by(*keys)
     select_sql, params = source.query.sql_with_params()
     quote = connection.ops.quote_name
     target = ", ".join(quote(column) for column in (*rollup.keys, "orders", "revenue", "units"))
@@ -348,25 +349,28 @@ def _refresh_in_one_pass(
         agents AS (
             INSERT INTO {table["AgentDailySales"]} (day, agent_id, {measures})
             SELECT f_day, f_agent, COUNT(*), SUM(revenue), SUM(units) FROM per_order GROUP BY f_day, f_agent
+            ORDER BY f_day, f_agent
         ),
         regions AS (
             INSERT INTO {table["RegionPaymentDailySales"]} (day, region, payment_method, {measures})
             SELECT f_day, f_region, f_payment, COUNT(*), SUM(revenue), SUM(units)
-            FROM per_order GROUP BY f_day, f_region, f_payment
+            FROM per_order GROUP BY f_day, f_region, f_payment ORDER BY f_day, f_region, f_payment
         ),
         customers AS (
             INSERT INTO {table["CustomerMonthlySales"]} (month, customer_id, {measures})
             SELECT f_month, f_customer, COUNT(*), SUM(revenue), SUM(units) FROM per_order GROUP BY f_month, f_customer
+            ORDER BY f_month, f_customer
         ),
         categories AS (
             INSERT INTO {table["CategoryDailySales"]} (day, category_id, {measures})
             SELECT f_day, f_category, COUNT(*), SUM(revenue), SUM(units) FROM (
                 SELECT f_day, f_category, f_order, SUM(f_total) AS revenue, SUM(f_quantity) AS units
                 FROM lines GROUP BY f_day, f_category, f_order
-            ) per_order_category GROUP BY f_day, f_category
+            ) per_order_category GROUP BY f_day, f_category ORDER BY f_day, f_category
         )
         INSERT INTO {table["ProductMonthlySales"]} (month, product_id, {measures})
         SELECT f_month, f_product, COUNT(*), SUM(f_total), SUM(f_quantity) FROM lines GROUP BY f_month, f_product
+        ORDER BY f_month, f_product
     """
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")  # room for the hash aggregates; this transaction only
