@@ -115,18 +115,20 @@ def test_a_repeated_parameter_is_a_400_except_for_lists(viewer_client, world):
     assert ids.json() == joined.json()
 
 
-@pytest.mark.parametrize("value", MALFORMED)
-def test_no_malformed_value_gives_a_500_on_any_route(viewer_client, world, value):
+def test_no_malformed_value_gives_a_500_on_any_route(viewer_client, world):
+    for value in MALFORMED:
+        for route, parameters in ROUTES.items():
+            for parameter in parameters:
+                response = viewer_client.get(route, {parameter: value})
+                assert response.status_code in (200, 400), (route, parameter, value, response.status_code)
+                if response.status_code == 400:
+                    assert parameter in response.json(), (route, parameter, response.json())
+            everything = viewer_client.get(route, dict.fromkeys(parameters, value))
+            assert everything.status_code in (200, 400), (route, value)
     for route, parameters in ROUTES.items():
-        for parameter in parameters:
-            response = viewer_client.get(route, {parameter: value})
-            assert response.status_code in (200, 400), (route, parameter, value, response.status_code)
-            if response.status_code == 400:
-                assert parameter in response.json(), (route, parameter, response.json())
-        everything = viewer_client.get(route, dict.fromkeys(parameters, value))
-        assert everything.status_code in (200, 400)
         repeated = viewer_client.get(route + "?" + "&".join(f"{p}=1&{p}=2" for p in parameters))
-        assert repeated.status_code in (200, 400)
+        assert repeated.status_code == 400, route
+        assert set(parameters) - {"agent_id", "team_id", "metrics", "segment_by"} <= set(repeated.json()), route
 
 
 def test_huge_ids_that_fit_no_key_are_400_and_large_ones_that_do_are_empty(viewer_client, world):

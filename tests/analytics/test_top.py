@@ -72,30 +72,32 @@ RANGES = [
 ]
 
 
-@pytest.mark.parametrize(("start", "end"), RANGES)
-@pytest.mark.parametrize("by", ["revenue", "orders", "units"])
-def test_top_customers_match_a_plain_ranking(viewer_client, world, start, end, by):
-    params = {"by": by, "limit": 100}
-    params |= {"start_date": start} if start else {}
-    params |= {"end_date": end} if end else {}
+def test_top_customers_match_a_plain_ranking(viewer_client, world):
+    # Every range shape (open, whole months, partial months, inside one month) by every key.
+    for start, end in RANGES:
+        for by in ("revenue", "orders", "units"):
+            params = {"by": by, "limit": 100}
+            params |= {"start_date": start} if start else {}
+            params |= {"end_date": end} if end else {}
 
-    body = viewer_client.get(TOP_CUSTOMERS, params).json()
+            body = viewer_client.get(TOP_CUSTOMERS, params).json()
 
-    expected = expected_customers(world.shop.sales, by=by, start=start, end=end, limit=100)
-    assert comparable(body["results"]) == expected
-    assert body["count"] == len(expected)
+            expected = expected_customers(world.shop.sales, by=by, start=start, end=end, limit=100)
+            assert comparable(body["results"]) == expected, params
+            assert body["count"] == len(expected)
 
 
-@pytest.mark.parametrize(("start", "end"), RANGES)
-@pytest.mark.parametrize("by", ["revenue", "orders", "units"])
-def test_top_products_match_a_plain_ranking(viewer_client, world, start, end, by):
-    params = {"by": by, "limit": 3}
-    params |= {"start_date": start} if start else {}
-    params |= {"end_date": end} if end else {}
+def test_top_products_match_a_plain_ranking(viewer_client, world):
+    for start, end in RANGES:
+        for by in ("revenue", "orders", "units"):
+            params = {"by": by, "limit": 3}
+            params |= {"start_date": start} if start else {}
+            params |= {"end_date": end} if end else {}
 
-    body = viewer_client.get(TOP_PRODUCTS, params).json()
+            body = viewer_client.get(TOP_PRODUCTS, params).json()
 
-    assert comparable(body["results"]) == expected_products(world.shop.sales, by=by, start=start, end=end, limit=3)
+            expected = expected_products(world.shop.sales, by=by, start=start, end=end, limit=3)
+            assert comparable(body["results"]) == expected, params
 
 
 def test_defaults_are_ten_by_revenue_and_by_units(viewer_client, db):
