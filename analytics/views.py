@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -120,11 +122,25 @@ def _top_parameters(default_by: TopBy) -> list[OpenApiParameter]:
     ]
 
 
+def _holds_permission(user, app_label: str, codename: str) -> bool:
+    """``user.has_perm`` for Django's model backend, in one ``EXISTS`` instead of loading every permission.
+
+    A cached report is a handful of milliseconds; the two queries that load a
+    user's whole permission set were a third of it.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return granted.filter(Q(user=user) | Q(group__user=user)).exists()
+
+
 class CanReadReports(BasePermission):
     """Reports show order data: whoever may read orders (viewers, managers) may read them."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm("sales.view_order"))
+        return _holds_permission(request.user, "sales", "view_order")
 
 
 class CanRefreshCache(BasePermission):

@@ -312,10 +312,10 @@ def test_metrics_read_a_constant_number_of_queries(viewer_client, world, django_
         "start_date": "2024-11-01",
         "end_date": "2025-02-28",
     }
-    # token, permissions (2), data version, rollup state, whole months, region, category
-    with django_assert_num_queries(8):
+    # token, permission, data version, rollup state, whole months, region, category
+    with django_assert_num_queries(7):
         assert viewer_client.get(METRICS, params).status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         viewer_client.get(METRICS, params)
 
 

@@ -46,7 +46,7 @@ def test_a_repeated_question_is_answered_from_the_cache(viewer_client, stocked, 
     )
     first = answers(viewer_client)
 
-    with django_assert_num_queries(4 * len(ROUTES)):  # token, permissions (2), data version: no report query
+    with django_assert_num_queries(3 * len(ROUTES)):  # token, permission, data version: no report query
         assert answers(viewer_client) == first
 
 
@@ -126,9 +126,9 @@ def test_cache_refresh_makes_every_answer_computed_afresh(
     answers(viewer_client)
     manager_client.post(REFRESH)
 
-    with django_assert_num_queries(6):  # token, permissions (2), data version, rollup state, the report
+    with django_assert_num_queries(5):  # token, permission, data version, rollup state, the report
         viewer_client.get("/api/v1/analytics/top-products/?by=revenue&start_date=2025-01-01")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         viewer_client.get("/api/v1/analytics/top-products/?by=revenue&start_date=2025-01-01")
 
 
@@ -137,3 +137,27 @@ def test_reports_need_a_login_and_are_read_only(anon_client, viewer_client, mana
         assert anon_client.get(route).status_code == 401
         assert viewer_client.post(route).status_code == 405
     assert manager_client.get(REFRESH).status_code == 405
+
+
+def test_reports_are_for_whoever_may_read_orders(db, manager_client, superuser_client):
+    from django.contrib.auth.models import Permission, User
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_of(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        return client
+
+    nobody = User.objects.create_user(username="nobody", password="x-Passw0rd-x")
+    direct = User.objects.create_user(username="direct", password="x-Passw0rd-x")
+    direct.user_permissions.add(Permission.objects.get(content_type__app_label="sales", codename="view_order"))
+    other = User.objects.create_user(username="other", password="x-Passw0rd-x")
+    other.user_permissions.add(Permission.objects.get(content_type__app_label="sales", codename="view_agent"))
+
+    route = ROUTES[0]
+    assert client_of(nobody).get(route).status_code == 403
+    assert client_of(other).get(route).status_code == 403
+    assert client_of(direct).get(route).status_code == 200
+    assert manager_client.get(route).status_code == 200
+    assert superuser_client.get(route).status_code == 200

@@ -252,12 +252,12 @@ def test_by_team_follows_an_agent_to_their_new_team(viewer_client, db):
 
 
 def test_by_agent_reads_a_constant_number_of_queries(viewer_client, world, django_assert_num_queries):
-    # token, the viewer's permissions (2), data version, rollup state, the daily rows
-    with django_assert_num_queries(6):
+    # token, the viewer's permission, data version, rollup state, the daily rows
+    with django_assert_num_queries(5):
         assert viewer_client.get(BY_AGENT, {"interval": "day"}).json()["count"] > 30
-    with django_assert_num_queries(8):  # whole months, plus the two partial months' days
+    with django_assert_num_queries(7):  # whole months, plus the two partial months' days
         viewer_client.get(BY_TEAM, {"start_date": "2024-11-25", "end_date": "2025-01-10"})
-    with django_assert_num_queries(4):  # asked again: the cached answer, after the data version
+    with django_assert_num_queries(3):  # asked again: the cached answer, after the data version
         viewer_client.get(BY_TEAM, {"start_date": "2024-11-25", "end_date": "2025-01-10"})
 
 

@@ -166,10 +166,10 @@ def test_an_empty_range_is_an_empty_list(viewer_client, world):
 
 
 def test_top_lists_read_a_constant_number_of_queries(viewer_client, world, django_assert_num_queries):
-    # token, permissions (2), data version, rollup state, the ranking, the winners' names
-    with django_assert_num_queries(7):
+    # token, permission, data version, rollup state, the ranking, the winners' names
+    with django_assert_num_queries(6):
         assert viewer_client.get(TOP_CUSTOMERS, {"limit": 100}).json()["count"] == 8
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         viewer_client.get(TOP_PRODUCTS, {"start_date": "2024-12-10", "end_date": "2025-02-05"})
 
 
