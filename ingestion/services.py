@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
+from customers.services import segments_refresh_after_import
 from ingestion.loaders import discard_staged, merge_staged, stage_csv
 from ingestion.models import ImportJob, ImportStatus
 from ingestion.readers import ReadProgress, UnreadableFile
@@ -160,6 +161,7 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     completed_at=timezone.now(),
                 )
                 transaction.on_commit(data_version_bump)
+                transaction.on_commit(segments_refresh_after_import, robust=True)
     except UnreadableFile as exc:
         discard_staged(kind=job.kind)
         _fail(job_id, str(exc))

@@ -140,6 +140,7 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
     "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
     "delete-expired-uploads": {"task": "ingestion.tasks.delete_expired_uploads", "schedule": 24 * 60 * 60.0},
+    "refresh-all-segments": {"task": "customers.tasks.refresh_all_segments", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------
@@ -229,6 +230,10 @@ IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "1
 IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "600"))
 # Uploaded files are deleted this many days after their job ends (beat, daily).
 IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
+
+# --- Segments ---------------------------------------------------------------
+# Order writes refresh each segment at most once per this many seconds (imports refresh at once).
+SEGMENT_REFRESH_DEBOUNCE_SECONDS = int(os.environ.get("SEGMENT_REFRESH_DEBOUNCE_SECONDS", "60"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
