@@ -160,7 +160,7 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     errors=counts.errors,
                     completed_at=timezone.now(),
                 )
-                transaction.on_commit(data_version_bump)
+                data_version_bump()
                 transaction.on_commit(segments_refresh_after_import, robust=True)
     except UnreadableFile as exc:
         discard_staged(kind=job.kind)

@@ -143,7 +143,7 @@ def order_create(
         )
         for line in priced
     )
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
@@ -190,7 +190,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     _apply_totals(order=order, priced=priced)
     order.full_clean()
     order.save()
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
@@ -201,5 +201,5 @@ def order_delete(*, order: Order) -> None:
     order = Order.objects.select_for_update().get(pk=order.pk)
     stock_release(quantities=dict(order.lines.values_list("product_id", "quantity")))
     order.delete()
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
