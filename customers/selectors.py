@@ -1,6 +1,7 @@
 """Reads of customers, memberships and segments."""
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -25,11 +26,12 @@ def segment_list() -> QuerySet[Segment]:
     return Segment.objects.all()
 
 
-def segment_members(*, criteria: SegmentCriteria, with_categories: bool = True) -> QuerySet[Customer]:
-    """The customers the criteria select, with their stats over the matching lines, in one grouped query.
+def segment_members(*, criteria: SegmentCriteria, with_categories: bool = True) -> QuerySet[dict]:
+    """The customers the criteria select, as rows of ``customer_id`` and their stats over the matching
+    lines, from one grouped query whose order and revenue bounds are its ``HAVING``.
 
-    The order bounds and revenue bounds become ``HAVING``; ``categories`` is left out where only
-    membership and revenue are needed (it costs a join to products and categories).
+    ``categories`` is left out where only membership and revenue are needed: it costs a join to
+    products and categories. ``segment_member_customers`` turns a page of rows into customers.
     """
     members = customer_sales_stats(
         scope=criteria.line_scope(),
@@ -44,6 +46,20 @@ def segment_members(*, criteria: SegmentCriteria, with_categories: bool = True) 
     if criteria.max_revenue is not None:
         bounds["total_revenue__lte"] = criteria.max_revenue
     return members.filter(**bounds)
+
+
+def segment_member_customers(rows: Iterable[dict]) -> list[Customer]:
+    """The customers of member rows, in the rows' order, each carrying its stats: one query."""
+    rows = list(rows)
+    customers = Customer.objects.in_bulk([row["customer_id"] for row in rows])
+    members = []
+    for row in rows:
+        customer = customers[row["customer_id"]]
+        for key, value in row.items():
+            if key != "customer_id":
+                setattr(customer, key, value)
+        members.append(customer)
+    return members
 
 
 def segment_snapshot_list(*, segment: Segment) -> QuerySet[SegmentSnapshot]:

@@ -118,7 +118,7 @@ def segment_refresh(*, segment_id: int, reason: str) -> SegmentRefresh:
     criteria = criteria_parse(segment.criteria)
     taken_at = timezone.now()
     revenue = dict(
-        segment_members(criteria=criteria, with_categories=False).order_by().values_list("pk", "total_revenue")
+        segment_members(criteria=criteria, with_categories=False).values_list("customer_id", "total_revenue")
     )
     total = sum(revenue.values(), Decimal("0.00"))
     stored = SegmentMember.objects.filter(segment_id=segment.pk)

@@ -1,5 +1,9 @@
+from collections.abc import Iterator
+from itertools import islice
+
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
@@ -9,6 +13,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.filters import StrictOrderingFilter
 from customers.criteria import criteria_parse
 from customers.filters import (
     CustomerFilter,
@@ -28,6 +33,7 @@ from customers.selectors import (
     membership_list,
     segment_change_list,
     segment_list,
+    segment_member_customers,
     segment_members,
     segment_snapshot_list,
     segment_warnings,
@@ -184,7 +190,7 @@ class SegmentViewSet(viewsets.ModelViewSet):
         count = members.count()
         preview = {
             "count": count,
-            "results": list(members.order_by("id")[:PREVIEW_SIZE]) if count else [],
+            "results": segment_member_customers(members.order_by("customer_id")[:PREVIEW_SIZE]) if count else [],
             "warnings": segment_warnings(criteria=criteria, customers_count=count),
         }
         return Response(SegmentPreviewSerializer(preview).data)
@@ -204,6 +210,7 @@ class SegmentViewSet(viewsets.ModelViewSet):
 
 
 SEGMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The segment's id.")
+CSV_CHUNK = 2000
 MEMBER_CSV_COLUMNS = [
     "id",
     "code",
@@ -237,9 +244,9 @@ class _SegmentSubListApi(generics.ListAPIView):
 class SegmentMemberListApi(_SegmentSubListApi):
     serializer_class = SegmentMemberSerializer
     filterset_class = CustomerFilter
-    filter_backends = [*generics.ListAPIView.filter_backends[:1], SearchFilter, TieBreakOrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, StrictOrderingFilter]
     search_fields = ["name", "email", "code"]
-    ordering_fields = ["id", "code", "name", "orders_count", "total_revenue", "average_order_value"]
+    ordering_fields = ["id", "orders_count", "total_revenue", "average_order_value"]
     ordering = ["id"]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
@@ -248,27 +255,47 @@ class SegmentMemberListApi(_SegmentSubListApi):
             return Customer.objects.none()
         return segment_members(criteria=criteria_parse(self.segment().criteria))
 
+    def filter_queryset(self, rows):
+        # Filters and search are about customers: they narrow the rows to the customers they keep.
+        customers = customer_list()
+        for backend in (DjangoFilterBackend, SearchFilter):
+            customers = backend().filter_queryset(self.request, customers, self)
+        if customers.query.has_filters():
+            rows = rows.filter(customer_id__in=customers.values("pk"))
+        # Ordering is on the rows' stats, with the customer id breaking ties so pages stay stable.
+        terms = StrictOrderingFilter().get_ordering(self.request, rows, self) or self.ordering
+        keys = [term.replace("id", "customer_id") if term.lstrip("-") == "id" else term for term in terms]
+        if not {"customer_id", "-customer_id"} & set(keys):
+            keys.append("customer_id")
+        return rows.order_by(*keys)
+
     def list(self, request: Request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format != "csv":
-            return super().list(request, *args, **kwargs)
-        members = self.filter_queryset(self.get_queryset())
-        rows = (
-            [
-                member.id,
-                member.code,
-                member.name,
-                member.email,
-                member.region,
-                member.orders_count,
-                member.total_revenue,
-                member_average_order_value(member),
-                "; ".join(sorted(member.categories or [])),
-            ]
-            for member in members.iterator(chunk_size=2000)
+            page = segment_member_customers(self.paginate_queryset(rows))
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response = StreamingHttpResponse(
+            csv_lines(header=MEMBER_CSV_COLUMNS, rows=self._csv_rows(rows)), content_type="text/csv"
         )
-        response = StreamingHttpResponse(csv_lines(header=MEMBER_CSV_COLUMNS, rows=rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="segment-{self.segment().pk}-members.csv"'
         return response
+
+    @staticmethod
+    def _csv_rows(rows) -> Iterator[list]:
+        stream = rows.iterator(chunk_size=CSV_CHUNK)
+        while chunk := list(islice(stream, CSV_CHUNK)):
+            for member in segment_member_customers(chunk):
+                yield [
+                    member.id,
+                    member.code,
+                    member.name,
+                    member.email,
+                    member.region,
+                    member.orders_count,
+                    member.total_revenue,
+                    member_average_order_value(member),
+                    "; ".join(sorted(member.categories or [])),
+                ]
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors stay JSON even when the rows were asked for as CSV.

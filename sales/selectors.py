@@ -59,27 +59,28 @@ class OrderLineScope:
 
 def customer_sales_stats(
     *, scope: OrderLineScope, include_customers_without_lines: bool = False, with_categories: bool = True
-) -> QuerySet[Customer]:
-    """Customers annotated with their sales over the lines in ``scope`` only, grouped in one query.
+) -> QuerySet[dict]:
+    """Per customer, their sales over the lines in ``scope`` only: one grouped query, rows of dicts.
 
-    ``orders_count`` (distinct orders), ``total_revenue`` (sum of line totals, shipping excluded),
-    ``average_order_value`` (revenue per order, 0 without orders) and ``categories`` (the lines'
-    distinct category names, unordered). Only customers with a line in scope, unless
-    ``include_customers_without_lines``: then every customer, with zeros where none is. Filtering
-    the result on these names becomes ``HAVING``.
+    Each row holds ``customer_id``, ``orders_count`` (distinct orders), ``total_revenue`` (sum of
+    line totals, shipping excluded), ``average_order_value`` (revenue per order, 0 without orders)
+    and, ``with_categories``, ``categories`` (the lines' distinct category names, unordered).
+    Filtering the rows on these names becomes ``HAVING``. Rows exist for customers with a line in
+    scope; ``include_customers_without_lines`` gives every customer a row, with zeros where none is.
     """
-    condition = scope.condition(order="orders", line="orders__lines")
     if include_customers_without_lines:
-        # Every customer: the scope moves from WHERE into each aggregate's FILTER, over outer joins.
-        customers = Customer.objects.all()
-        aggregate_filter = condition or None
+        # From customers, over outer joins: the scope moves from WHERE into each aggregate's FILTER.
+        condition = scope.condition(order="orders", line="orders__lines") or None
+        rows = Customer.objects.values(customer_id=F("pk"))
+        order, line = "orders", "orders__lines"
     else:
-        # filter() before annotate(): the aggregates run over the joined rows the filter kept.
-        customers = Customer.objects.filter(condition) if condition else Customer.objects.filter(orders__isnull=False)
-        aggregate_filter = None
-    customers = customers.annotate(
-        orders_count=Count("orders", filter=aggregate_filter, distinct=True),
-        total_revenue=Revenue("orders__lines__line_total", filter=aggregate_filter, default=Decimal("0.00")),
+        # From the orders in scope, grouped by their customer_id: no customer row is read. filter()
+        # comes before annotate(), so the aggregates run over the lines the filter kept.
+        rows = Order.objects.filter(scope.condition(order="", line="lines")).values("customer_id")
+        condition, order, line = None, "", "lines"
+    rows = rows.annotate(
+        orders_count=Count(order or "id", filter=condition, distinct=True),
+        total_revenue=Revenue(f"{line}__line_total", filter=condition, default=Decimal("0.00")),
     ).annotate(
         average_order_value=Case(
             When(orders_count=0, then=Value(Decimal("0.00"))),
@@ -88,10 +89,10 @@ def customer_sales_stats(
         )
     )
     if with_categories:
-        customers = customers.annotate(
-            categories=DistinctNames("orders__lines__product__category__name", filter=aggregate_filter, distinct=True)
+        rows = rows.annotate(
+            categories=DistinctNames(f"{line}__product__category__name", filter=condition, distinct=True)
         )
-    return customers
+    return rows.order_by()
 
 
 def order_lines_exist(*, scope: OrderLineScope) -> bool:

@@ -150,9 +150,9 @@ def test_the_members_route_costs_the_same_queries_for_any_number_of_members(
     assert len(expected_members({"categories": ["Garden"], "regions": ["South"]})) == 2
     assert len(expected_members({})) == 6
 
-    # token, the user's and the group's permissions, the segment, the count, the page
+    # token, the user's and the group's permissions, the segment, the count, the page, its customers
     for segment in (few.segment, many.segment):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             members_of(viewer_client, segment.pk)
 
 
