@@ -11,7 +11,13 @@ from catalog.selectors import category_names, category_names_present
 from common.money import round_money
 from customers.criteria import SegmentCriteria
 from customers.models import Customer, Membership, Segment, SegmentChange, SegmentSnapshot
-from sales.selectors import customer_sales_stats, order_lines_exist, order_regions, order_regions_present
+from sales.selectors import (
+    customer_sales_stats,
+    customers_without_sales,
+    order_lines_exist,
+    order_regions,
+    order_regions_present,
+)
 
 
 def customer_list() -> QuerySet[Customer]:
@@ -26,18 +32,21 @@ def segment_list() -> QuerySet[Segment]:
     return Segment.objects.all()
 
 
-def segment_members(*, criteria: SegmentCriteria, with_categories: bool = True) -> QuerySet[dict]:
-    """The customers the criteria select, as rows of ``customer_id`` and their stats over the matching
-    lines, from one grouped query whose order and revenue bounds are its ``HAVING``.
+def segment_members(
+    *, criteria: SegmentCriteria, customers: QuerySet[Customer] | None = None, with_categories: bool = True
+) -> QuerySet[dict]:
+    """The customers the criteria select (among ``customers``, if given), as rows of ``customer_id`` and
+    their stats over the matching lines, from one grouped query whose bounds are its ``HAVING``.
 
-    ``categories`` is left out where only membership and revenue are needed: it costs a join to
-    products and categories. ``segment_member_customers`` turns a page of rows into customers.
+    With ``min_orders`` 0 the customers with no matching line are members too: their all-zero rows
+    are added by ``UNION ALL`` (the two sets never overlap). ``categories`` is left out where only
+    membership and revenue are needed: it costs a join to products and categories.
+    ``segment_member_customers`` turns a page of rows into customers.
     """
-    members = customer_sales_stats(
-        scope=criteria.line_scope(),
-        include_customers_without_lines=criteria.includes_customers_without_lines,
-        with_categories=with_categories,
-    )
+    scope = criteria.line_scope()
+    members = customer_sales_stats(scope=scope, with_categories=with_categories)
+    if customers is not None:
+        members = members.filter(customer_id__in=customers.values("pk"))
     bounds = {"orders_count__gte": criteria.min_orders}
     if criteria.max_orders is not None:
         bounds["orders_count__lte"] = criteria.max_orders
@@ -45,7 +54,14 @@ def segment_members(*, criteria: SegmentCriteria, with_categories: bool = True) 
         bounds["total_revenue__gte"] = criteria.min_revenue
     if criteria.max_revenue is not None:
         bounds["total_revenue__lte"] = criteria.max_revenue
-    return members.filter(**bounds)
+    members = members.filter(**bounds)
+    if criteria.includes_customers_without_lines:
+        idle = customers_without_sales(
+            scope=scope, customers=customer_list() if customers is None else customers, with_categories=with_categories
+        )
+        # With max_orders 0 nobody with a matching order is a member: skip grouping their lines.
+        members = idle if criteria.max_orders == 0 else members.union(idle, all=True)
+    return members
 
 
 def segment_member_customers(rows: Iterable[dict]) -> list[Customer]:

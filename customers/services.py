@@ -117,9 +117,8 @@ def segment_refresh(*, segment_id: int, reason: str) -> SegmentRefresh:
     segment = Segment.objects.select_for_update().get(pk=segment_id)
     criteria = criteria_parse(segment.criteria)
     taken_at = timezone.now()
-    revenue = dict(
-        segment_members(criteria=criteria, with_categories=False).values_list("customer_id", "total_revenue")
-    )
+    members = segment_members(criteria=criteria, with_categories=False)
+    revenue = {row["customer_id"]: Decimal(row["total_revenue"]) for row in members}
     total = sum(revenue.values(), Decimal("0.00"))
     stored = SegmentMember.objects.filter(segment_id=segment.pk)
     last = segment.snapshots.order_by("-taken_at", "-id").only("line").first()

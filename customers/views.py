@@ -253,15 +253,16 @@ class SegmentMemberListApi(_SegmentSubListApi):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Customer.objects.none()
-        return segment_members(criteria=criteria_parse(self.segment().criteria))
-
-    def filter_queryset(self, rows):
-        # Filters and search are about customers: they narrow the rows to the customers they keep.
+        # Filters and search are about customers: the members are sought among those they keep.
         customers = customer_list()
         for backend in (DjangoFilterBackend, SearchFilter):
             customers = backend().filter_queryset(self.request, customers, self)
-        if customers.query.has_filters():
-            rows = rows.filter(customer_id__in=customers.values("pk"))
+        return segment_members(
+            criteria=criteria_parse(self.segment().criteria),
+            customers=customers if customers.query.has_filters() else None,
+        )
+
+    def filter_queryset(self, rows):
         # Ordering is on the rows' stats, with the customer id breaking ties so pages stay stable.
         terms = StrictOrderingFilter().get_ordering(self.request, rows, self) or self.ordering
         keys = [term.replace("id", "customer_id") if term.lstrip("-") == "id" else term for term in terms]

@@ -2,9 +2,20 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from customers.models import Customer
 from sales.aggregates import DistinctNames, Revenue
@@ -57,41 +68,42 @@ class OrderLineScope:
         return condition
 
 
-def customer_sales_stats(
-    *, scope: OrderLineScope, include_customers_without_lines: bool = False, with_categories: bool = True
-) -> QuerySet[dict]:
-    """Per customer, their sales over the lines in ``scope`` only: one grouped query, rows of dicts.
+def customer_sales_stats(*, scope: OrderLineScope, with_categories: bool = True) -> QuerySet[dict]:
+    """Per customer with a line in ``scope``, their sales over those lines only: one grouped query.
 
-    Each row holds ``customer_id``, ``orders_count`` (distinct orders), ``total_revenue`` (sum of
-    line totals, shipping excluded), ``average_order_value`` (revenue per order, 0 without orders)
-    and, ``with_categories``, ``categories`` (the lines' distinct category names, unordered).
-    Filtering the rows on these names becomes ``HAVING``. Rows exist for customers with a line in
-    scope; ``include_customers_without_lines`` gives every customer a row, with zeros where none is.
+    Rows of ``customer_id``, ``orders_count`` (distinct orders), ``total_revenue`` (sum of line
+    totals, shipping excluded), ``average_order_value`` (revenue per order) and, ``with_categories``,
+    ``categories`` (the lines' distinct category names, unordered). The orders in scope are grouped
+    by their ``customer_id``, so no customer row is read; filtering the rows on these names becomes
+    ``HAVING``. filter() comes before annotate(), so the aggregates run over the lines it kept.
     """
-    if include_customers_without_lines:
-        # From customers, over outer joins: the scope moves from WHERE into each aggregate's FILTER.
-        condition = scope.condition(order="orders", line="orders__lines") or None
-        rows = Customer.objects.values(customer_id=F("pk"))
-        order, line = "orders", "orders__lines"
-    else:
-        # From the orders in scope, grouped by their customer_id: no customer row is read. filter()
-        # comes before annotate(), so the aggregates run over the lines the filter kept.
-        rows = Order.objects.filter(scope.condition(order="", line="lines")).values("customer_id")
-        condition, order, line = None, "", "lines"
-    rows = rows.annotate(
-        orders_count=Count(order or "id", filter=condition, distinct=True),
-        total_revenue=Revenue(f"{line}__line_total", filter=condition, default=Decimal("0.00")),
-    ).annotate(
-        average_order_value=Case(
-            When(orders_count=0, then=Value(Decimal("0.00"))),
-            default=F("total_revenue") / F("orders_count"),
-            output_field=DecimalField(max_digits=16, decimal_places=2),
+    rows = (
+        Order.objects.filter(scope.condition(order="", line="lines"))
+        .values("customer_id")
+        .annotate(orders_count=Count("id", distinct=True), total_revenue=Revenue("lines__line_total"))
+        .annotate(
+            average_order_value=ExpressionWrapper(
+                F("total_revenue") / F("orders_count"), output_field=DecimalField(max_digits=16, decimal_places=2)
+            )
         )
     )
     if with_categories:
-        rows = rows.annotate(
-            categories=DistinctNames(f"{line}__product__category__name", filter=condition, distinct=True)
-        )
+        rows = rows.annotate(categories=DistinctNames("lines__product__category__name", distinct=True))
+    return rows.order_by()
+
+
+def customers_without_sales(
+    *, scope: OrderLineScope, customers: QuerySet[Customer], with_categories: bool = True
+) -> QuerySet[dict]:
+    """Those of ``customers`` with no line in ``scope``, as rows shaped like ``customer_sales_stats``'s, all zero."""
+    in_scope = Order.objects.filter(scope.condition(order="", line="lines"), customer_id=OuterRef("pk"))
+    rows = (
+        customers.filter(~Exists(in_scope))
+        .values(customer_id=F("pk"))
+        .annotate(orders_count=Value(0), total_revenue=Value(0), average_order_value=Value(0))
+    )
+    if with_categories:
+        rows = rows.annotate(categories=Value(None, output_field=JSONField()))
     return rows.order_by()
 
 

@@ -195,3 +195,25 @@ def test_the_members_of_a_missing_segment_are_404_also_as_csv(viewer_client, db)
     response = viewer_client.get(f"{SEGMENTS}999/customers/", {"format": "csv"})
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_with_min_orders_0_customers_without_lines_order_search_and_export_with_the_rest(viewer_client, shop):
+    # Given a segment of customers with at most one order in 2024, none at all included
+    criteria = {"start_date": "2024-01-01", "end_date": "2024-12-31", "min_orders": 0, "max_orders": 1}
+    segment = segment_create(name="Rare", criteria=criteria_parse(criteria)).segment
+    expected = expected_members(criteria)
+    assert shop.names(expected) == {"bob", "gus", "eve", "fay"}
+
+    # When they are listed by revenue, searched, and exported
+    by_revenue = members_of(viewer_client, segment.pk, ordering="-total_revenue")
+    found = members_of(viewer_client, segment.pk, search="fay")
+    exported = viewer_client.get(f"{SEGMENTS}{segment.pk}/customers/", {"format": "csv"})
+
+    # Then the customers with no line sit at zero among the others, ties broken by id
+    assert [row["id"] for row in by_revenue["results"]] == sorted(
+        expected, key=lambda pk: (-expected[pk].total_revenue, pk)
+    )
+    assert stats_of(by_revenue["results"]) == expected
+    assert stats_of(found["results"]) == {shop.id("fay"): Stats(0, Decimal("0"), Decimal("0"), [])}
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert {int(row["id"]) for row in rows} == set(expected)
