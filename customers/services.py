@@ -13,6 +13,7 @@ from common.codes import generate_code
 from common.services import record_create, record_update
 from customers.criteria import SegmentCriteria, criteria_parse
 from customers.models import (
+    ChangeDirection,
     Customer,
     Membership,
     RefreshReason,
@@ -121,17 +122,16 @@ def segment_refresh(*, segment_id: int, reason: str) -> SegmentRefresh:
     revenue = {row["customer_id"]: Decimal(row["total_revenue"]) for row in members}
     total = sum(revenue.values(), Decimal("0.00"))
     stored = SegmentMember.objects.filter(segment_id=segment.pk)
+    previous = set(stored.values_list("customer_id", flat=True))
+    joining = sorted(revenue.keys() - previous)
+    leaving = sorted(previous - revenue.keys())
     last = segment.snapshots.order_by("-taken_at", "-id").only("line").first()
-    starts_line = last is None or last.line != segment.history_line
-    if starts_line:
+    if last is None or last.line != segment.history_line:
+        # A new line: the stored members were chosen by other rules, so nobody entered or left.
         entered: list[int] = []
         left: list[int] = []
-        stored.delete()
-        _members_add(segment_id=segment.pk, customer_ids=list(revenue))
     else:
-        previous = set(stored.values_list("customer_id", flat=True))
-        entered = sorted(revenue.keys() - previous)
-        left = sorted(previous - revenue.keys())
+        entered, left = joining, leaving
         if not entered and not left and len(revenue) == segment.customers_count and total == segment.total_revenue:
             Segment.objects.filter(pk=segment.pk).update(refreshed_at=taken_at)
             segment.refreshed_at = taken_at
@@ -147,33 +147,25 @@ def segment_refresh(*, segment_id: int, reason: str) -> SegmentRefresh:
         entered_count=len(entered),
         left_count=len(left),
     )
+    moves = [(pk, ChangeDirection.ENTERED) for pk in entered] + [(pk, ChangeDirection.LEFT) for pk in left]
     SegmentChange.objects.bulk_create(
-        [
-            *(
-                SegmentChange(segment=segment, snapshot=snapshot, customer_id=pk, direction="entered", at=taken_at)
-                for pk in entered
-            ),
-            *(
-                SegmentChange(segment=segment, snapshot=snapshot, customer_id=pk, direction="left", at=taken_at)
-                for pk in left
-            ),
-        ],
+        (
+            SegmentChange(segment=segment, snapshot=snapshot, customer_id=pk, direction=direction, at=taken_at)
+            for pk, direction in moves
+        ),
         batch_size=_BATCH,
     )
-    for start in range(0, len(left), _BATCH):
-        stored.filter(customer_id__in=left[start : start + _BATCH]).delete()
-    _members_add(segment_id=segment.pk, customer_ids=entered)
+    # The stored members follow the new ones row by row: writes in proportion to who moved.
+    for start in range(0, len(leaving), _BATCH):
+        stored.filter(customer_id__in=leaving[start : start + _BATCH]).delete()
+    SegmentMember.objects.bulk_create(
+        (SegmentMember(segment_id=segment.pk, customer_id=pk) for pk in joining), batch_size=_BATCH
+    )
     fields = {"customers_count": len(revenue), "total_revenue": total, "refreshed_at": taken_at}
     Segment.objects.filter(pk=segment.pk).update(**fields)
     for field, value in fields.items():
         setattr(segment, field, value)
     return SegmentRefresh(segment=segment, snapshot=snapshot, entered=len(entered), left=len(left))
-
-
-def _members_add(*, segment_id: int, customer_ids: list[int]) -> None:
-    SegmentMember.objects.bulk_create(
-        (SegmentMember(segment_id=segment_id, customer_id=pk) for pk in customer_ids), batch_size=_BATCH
-    )
 
 
 def segments_refresh_all(*, reason: str) -> int:
