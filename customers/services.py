@@ -200,5 +200,10 @@ def segments_refresh_after_order_write() -> None:
 
     delay = settings.SEGMENT_REFRESH_DEBOUNCE_SECONDS
     for segment_id in Segment.objects.values_list("pk", flat=True):
-        if cache.add(segment_refresh_gate_key(segment_id), 1, timeout=delay + 60):
-            refresh_segment_debounced.apply_async((segment_id,), countdown=delay)
+        gate = segment_refresh_gate_key(segment_id)
+        if cache.add(gate, 1, timeout=delay + 60):
+            try:
+                refresh_segment_debounced.apply_async((segment_id,), countdown=delay)
+            except Exception:
+                cache.delete(gate)  # nothing was scheduled: the next write must try again
+                raise

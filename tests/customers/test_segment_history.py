@@ -311,3 +311,33 @@ def test_deleting_a_segment_deletes_its_history(manager_client, shop):
 
     assert not SegmentSnapshot.objects.exists()
     assert not SegmentMember.objects.exists()
+
+
+def test_an_order_write_succeeds_when_its_segment_refresh_cannot_be_queued(
+    manager_client, shop, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given a segment, and a broker that refuses every message
+    from kombu.exceptions import OperationalError
+
+    from customers.tasks import refresh_segment_debounced
+
+    segment = segment_create(name="All", criteria=criteria_parse({})).segment
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to broker. Connection refused.")
+
+    monkeypatch.setattr(refresh_segment_debounced, "apply_async", broker_down)
+    product = shop.category("Books").products.first()
+
+    # When a manager writes an order
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            "/api/v1/orders/", {"customer": shop.id("fay"), "lines": [{"product": product.pk, "quantity": 1}]}
+        )
+
+    # Then the order is saved and answered; the segment catches up at its next refresh
+    assert response.status_code == 201
+    assert Order.objects.filter(customer=shop.customers["fay"]).count() == 1
+    assert SegmentSnapshot.objects.filter(segment=segment).count() == 1
+    assert cache.get(segment_refresh_gate_key(segment.pk)) is None  # the next write tries again
+    assert segment_refresh(segment_id=segment.pk, reason="daily").entered == 1
