@@ -148,15 +148,35 @@ class Step:
     note: str = ""
 
 
-def timed(run: Callable[[], object], *, repeat: int) -> tuple[float, object]:
-    """The median wall time of ``repeat`` runs after one warm-up, and the last run's result."""
-    result = run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+def measure(
+    step: Step,
+    *,
+    repeat: int,
+    django: Callable[[], object],
+    sql: Callable[[], object] | None = None,
+    duckdb: Callable[[], object] | None = None,
+    before: Callable[[], None] | None = None,
+) -> dict[str, object]:
+    """Time the three ways in turn, round after round, so load from other processes falls on all alike.
+
+    Each runs once to warm up, then ``repeat`` times; ``before`` (untimed) runs before each Django
+    run. The step gets the medians; the last result of each way is returned for checking.
+    """
+    ways = {"django": django, "sql": sql, "duckdb": duckdb}
+    ways = {name: run for name, run in ways.items() if run is not None}
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    results: dict[str, object] = {}
+    for round_ in range(repeat + 1):
+        for name, run in ways.items():
+            if name == "django" and before is not None:
+                before()
+            started = time.perf_counter()
+            results[name] = run()
+            if round_:  # the first round warms caches
+                times[name].append(time.perf_counter() - started)
+    for name, samples in times.items():
+        setattr(step, name, statistics.median(samples))
+    return results
 
 
 def _setup_django(url: str) -> None:
@@ -213,21 +233,7 @@ def run(*, rows: int, repeat: int, log: Callable[[str], None]) -> list[Step]:
         (count,) = duck_rows(f"SELECT COUNT(*) FROM ({dk_members_lean}) m")[0]
         return count, duck_rows(PAGE_SQL.format(members=dk_members, limit=PAGE_SIZE))
 
-    steps: list[Step] = []
-    members = Step("members: count + first page of 50 (the queries)")
-    members.django, (count, page) = timed(django_members, repeat=repeat)
-    members.sql, (sql_count, sql_page) = timed(sql_members, repeat=repeat)
-    members.duckdb, (duck_count, duck_page) = timed(duck_members, repeat=repeat)
-    _check_same(count, page, sql_count, sql_page, duck_count, duck_page)
-    members.note = f"{count:,} members"
-    steps.append(members)
-
-    rare_criteria = criteria_parse(RARE_CRITERIA)
     pg_rare, dk_rare = rare_sql(dialect="postgresql"), rare_sql(dialect="duckdb")
-
-    def django_rare() -> tuple[int, list]:
-        rows = segment_members(criteria=rare_criteria)
-        return rows.count(), segment_member_customers(rows.order_by("customer_id")[:PAGE_SIZE])
 
     def sql_rare() -> tuple[int, list]:
         (count,) = sql(f"SELECT COUNT(*) FROM ({pg_rare}) r", SQL_PARAMS)[0]
@@ -236,17 +242,6 @@ def run(*, rows: int, repeat: int, log: Callable[[str], None]) -> list[Step]:
     def duck_rare() -> tuple[int, list]:
         (count,) = duck_rows(f"SELECT COUNT(*) FROM ({dk_rare}) r")[0]
         return count, duck_rows(f"{dk_rare} ORDER BY cu.id LIMIT {PAGE_SIZE}")
-
-    rare = Step("members, min_orders 0 and max_orders 1: count + first page of 50")
-    rare.django, (rare_count, rare_page) = timed(django_rare, repeat=repeat)
-    rare.sql, (sql_rare_count, sql_rare_page) = timed(sql_rare, repeat=repeat)
-    rare.duckdb, (duck_rare_count, _) = timed(duck_rare, repeat=repeat)
-    if not rare_count == sql_rare_count == duck_rare_count:
-        raise SystemExit(f"min_orders 0 counts differ: {rare_count}, {sql_rare_count}, {duck_rare_count}")
-    if [m.id for m in rare_page] != [row[0] for row in sql_rare_page]:
-        raise SystemExit("min_orders 0 first pages differ between django and sql")
-    rare.note = f"{rare_count:,} members, most with no matching line"
-    steps.append(rare)
 
     def sql_preview() -> tuple[int, list]:
         (count,) = sql(f"SELECT COUNT(*) FROM ({pg_members_lean}) m", SQL_PARAMS)[0]
@@ -262,6 +257,30 @@ def run(*, rows: int, repeat: int, log: Callable[[str], None]) -> list[Step]:
     def refresh_floor_duck() -> int:
         return len(duck_rows(dk_members_lean))
 
+    steps: list[Step] = []
+    members = Step("members: count + first page of 50 (the queries)")
+    got = measure(members, repeat=repeat, django=django_members, sql=sql_members, duckdb=duck_members)
+    (count, page), (sql_count, sql_page), (duck_count, duck_page) = got["django"], got["sql"], got["duckdb"]
+    _check_same(count, page, sql_count, sql_page, duck_count, duck_page)
+    members.note = f"{count:,} members"
+    steps.append(members)
+
+    rare_criteria = criteria_parse(RARE_CRITERIA)
+
+    def django_rare() -> tuple[int, list]:
+        rows = segment_members(criteria=rare_criteria)
+        return rows.count(), segment_member_customers(rows.order_by("customer_id")[:PAGE_SIZE])
+
+    rare = Step("members, min_orders 0 and max_orders 1: count + first page of 50")
+    got = measure(rare, repeat=repeat, django=django_rare, sql=sql_rare, duckdb=duck_rare)
+    (rare_count, rare_page), (sql_rare_count, sql_rare_page) = got["django"], got["sql"]
+    if not rare_count == sql_rare_count == got["duckdb"][0]:
+        raise SystemExit(f"min_orders 0 counts differ: {rare_count}, {sql_rare_count}, {got['duckdb'][0]}")
+    if [m.id for m in rare_page] != [row[0] for row in sql_rare_page]:
+        raise SystemExit("min_orders 0 first pages differ between django and sql")
+    rare.note = f"{rare_count:,} members, most with no matching line"
+    steps.append(rare)
+
     # Everything below writes (a user, the segment, its history): one transaction, rolled back.
     with transaction.atomic():
         user = User.objects.create_superuser("bench-segments", "bench@example.com", "unused-Passw0rd")
@@ -270,34 +289,41 @@ def run(*, rows: int, repeat: int, log: Callable[[str], None]) -> list[Step]:
 
         created = Step("create (API): validate, first refresh storing every member, warnings")
         names = iter(range(repeat + 1))
-        created.django, response = timed(
-            lambda: client.post(
+
+        def create() -> object:
+            return client.post(
                 "/api/v1/segments/", {"name": f"bench {next(names)}", "criteria": CRITERIA}, format="json"
-            ),
-            repeat=repeat,
-        )
+            )
+
+        response = measure(created, repeat=repeat, django=create, sql=refresh_floor_sql, duckdb=refresh_floor_duck)[
+            "django"
+        ]
         assert response.status_code == 201, response.content
         assert response.json()["customers_count"] == count
         segment_id = response.json()["id"]
 
         route = Step("members route: GET first page (auth, segment, count, page, JSON)")
         url = f"/api/v1/segments/{segment_id}/customers/"
-        route.django, response = timed(lambda: client.get(url, {"page_size": PAGE_SIZE}), repeat=repeat)
+        response = measure(
+            route,
+            repeat=repeat,
+            django=lambda: client.get(url, {"page_size": PAGE_SIZE}),
+            sql=sql_members,
+            duckdb=duck_members,
+        )["django"]
         assert response.status_code == 200 and response.json()["count"] == count
-        route.sql, route.duckdb = members.sql, members.duckdb
         steps.append(route)
 
         preview = Step("preview: POST (count, first 20, warnings)")
-        preview.django, response = timed(
-            lambda: client.post("/api/v1/segments/preview/", {"criteria": CRITERIA}, format="json"), repeat=repeat
-        )
+        response = measure(
+            preview,
+            repeat=repeat,
+            django=lambda: client.post("/api/v1/segments/preview/", {"criteria": CRITERIA}, format="json"),
+            sql=sql_preview,
+            duckdb=duck_preview,
+        )["django"]
         assert response.status_code == 200 and response.json()["count"] == count
-        preview.sql, _ = timed(sql_preview, repeat=repeat)
-        preview.duckdb, _ = timed(duck_preview, repeat=repeat)
         steps.append(preview)
-
-        floor_sql, _ = timed(refresh_floor_sql, repeat=repeat)
-        floor_duck, _ = timed(refresh_floor_duck, repeat=repeat)
 
         still = Step("refresh: nothing moved (no snapshot written)")
 
@@ -305,40 +331,45 @@ def run(*, rows: int, repeat: int, log: Callable[[str], None]) -> list[Step]:
             result = segment_refresh(segment_id=segment_id, reason="manual")
             assert result.snapshot is None, "the data did not change"
 
-        still.django, _ = timed(refresh_unchanged, repeat=repeat)
-        still.sql, still.duckdb = floor_sql, floor_duck
+        measure(still, repeat=repeat, django=refresh_unchanged, sql=refresh_floor_sql, duckdb=refresh_floor_duck)
         steps.append(still)
 
         moved = Step("refresh: a tenth of the members entered")
-        times = []
-        for _ in range(repeat):
+        dropped: list[int] = []
+
+        def drop_a_tenth() -> None:
             stored = SegmentMember.objects.filter(segment_id=segment_id)
-            dropped = list(stored.order_by("customer_id").values_list("customer_id", flat=True))[::10]
+            dropped[:] = list(stored.order_by("customer_id").values_list("customer_id", flat=True))[::10]
             stored.filter(customer_id__in=dropped).delete()
-            started = time.perf_counter()
+
+        def refresh_moved() -> None:
             result = segment_refresh(segment_id=segment_id, reason="manual")
-            times.append(time.perf_counter() - started)
             assert result.entered == len(dropped) and result.left == 0
-        moved.django = statistics.median(times)
-        moved.sql, moved.duckdb = floor_sql, floor_duck
+
+        measure(
+            moved,
+            repeat=repeat,
+            django=refresh_moved,
+            sql=refresh_floor_sql,
+            duckdb=refresh_floor_duck,
+            before=drop_a_tenth,
+        )
         moved.note = f"{len(dropped):,} change rows each"
         steps.append(moved)
 
         changed = Step("criteria changed (API PATCH): a new history line, members moved row by row")
-        bounds = iter([2500, 2000] * repeat)
-        changed.django, response = timed(
-            lambda: client.patch(
-                f"/api/v1/segments/{segment_id}/",
-                {"criteria": {**CRITERIA, "max_revenue": next(bounds)}},
-                format="json",
-            ),
-            repeat=repeat,
-        )
+        bounds = iter([2500, 2000] * (repeat + 1))
+
+        def change() -> object:
+            body = {"criteria": {**CRITERIA, "max_revenue": next(bounds)}}
+            return client.patch(f"/api/v1/segments/{segment_id}/", body, format="json")
+
+        response = measure(changed, repeat=repeat, django=change, sql=refresh_floor_sql, duckdb=refresh_floor_duck)[
+            "django"
+        ]
         assert response.status_code == 200, response.content
-        changed.sql, changed.duckdb = floor_sql, floor_duck
         changed.note = "max_revenue 2000 <-> 2500"
         steps.append(changed)
-        created.sql, created.duckdb = floor_sql, floor_duck
         steps.append(created)
         transaction.set_rollback(True)
 
