@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "sales",
     "analytics",
+    "analytics.rfm",
     "ingestion",
 ]
 
@@ -140,6 +141,7 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
     "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
     "delete-expired-uploads": {"task": "ingestion.tasks.delete_expired_uploads", "schedule": 24 * 60 * 60.0},
+    "fail-stale-rfm-runs": {"task": "analytics.rfm.tasks.fail_stale_rfm_runs", "schedule": 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------
@@ -229,6 +231,20 @@ IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "1
 IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "600"))
 # Uploaded files are deleted this many days after their job ends (beat, daily).
 IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
+
+# --- RFM runs ---------------------------------------------------------------
+# A running RFM run touches its row every RFM_HEARTBEAT_SECONDS; one silent for
+# RFM_STALE_AFTER_SECONDS is marked failed (its worker died).
+RFM_HEARTBEAT_SECONDS = float(os.environ.get("RFM_HEARTBEAT_SECONDS", "10"))
+RFM_STALE_AFTER_SECONDS = int(os.environ.get("RFM_STALE_AFTER_SECONDS", "120"))
+# Silhouette and Davies-Bouldin are computed on a random sample of this many customers.
+RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "5000"))
+# k-means without n_clusters tries k = 2..8 on a random sample of this many customers.
+RFM_K_SELECTION_SAMPLE_SIZE = int(os.environ.get("RFM_K_SELECTION_SAMPLE_SIZE", "2000"))
+# DBSCAN runs on at most this many customers; the others join their nearest core point.
+RFM_DBSCAN_FIT_SAMPLE_SIZE = int(os.environ.get("RFM_DBSCAN_FIT_SAMPLE_SIZE", "20000"))
+# The dashboard computes a missing run while it answers only up to this many customers; above, it queues it.
+RFM_DASHBOARD_SYNC_MAX_CUSTOMERS = int(os.environ.get("RFM_DASHBOARD_SYNC_MAX_CUSTOMERS", "30000"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
