@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -14,13 +15,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.rfm import clustering
 from analytics.rfm.features import RfmFeatures, rfm_customers_count, rfm_features
 from analytics.rfm.models import RfmAlgorithm, RfmRun, RfmRunCustomer, RfmRunSegment, RfmRunStatus
 from analytics.rfm.scoring import SEGMENT_NAMES, quintile_cut_points, quintile_scores, segment_indexes, segment_of
 from analytics.rfm.storage import run_customers_insert
 from analytics.rfm.window import DateWindow, analytics_today
 from common.exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    from analytics.rfm import clustering
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +176,7 @@ def _scores(values: dict[str, np.ndarray], cuts: dict[str, list[float]]) -> tupl
 
 
 def _cluster_names(
-    *, centres: dict[int, np.ndarray], space: clustering.FeatureSpace, cuts: dict[str, list[float]]
+    *, centres: dict[int, np.ndarray], space: "clustering.FeatureSpace", cuts: dict[str, list[float]]
 ) -> tuple[dict[int, str], dict[int, dict]]:
     """Each cluster named through the grid from its centre's scores; clusters sharing a cell are numbered."""
     labels = sorted(centres)
@@ -227,6 +230,9 @@ def _segment_rows(
 
 def _compute(run: RfmRun, features: RfmFeatures, on_progress: ProgressCallback | None) -> dict:
     """Scores, segments and evaluation of one run, in memory; storing is the caller's."""
+    # scikit-learn takes seconds to import: only processes that compute a run pay for it.
+    from analytics.rfm import clustering
+
     _stage(run.pk, "scoring", on_progress)
     cuts = _cut_points(features)
     money = features.monetary_cents / 100

@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "customers.models.Gender",
         "TierEnum": "customers.models.Tier",
         "AgentRoleEnum": "sales.models.AgentRole",
+        "DashboardSegmentsStatusEnum": "analytics.dashboard.serializers.SEGMENTS_STATUSES",
+        # Import jobs and RFM runs share one status lifecycle.
+        "JobStatusEnum": "ingestion.models.ImportStatus",
     },
 }
 
