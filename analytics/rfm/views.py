@@ -64,8 +64,9 @@ class RfmRunCustomersApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return rfm_run_customer_list(run_id=0)
-        run = get_object_or_404(RfmRun.objects.only("pk"), pk=self.kwargs["pk"])
-        return rfm_run_customer_list(run_id=run.pk)
+        if not hasattr(self, "_run_id"):  # the permission check asks for the queryset too: look the run up once
+            self._run_id = get_object_or_404(RfmRun.objects.only("pk"), pk=self.kwargs["pk"]).pk
+        return rfm_run_customer_list(run_id=self._run_id)
 
 
 def _finished_run(run_id: int, *, field: str | None) -> RfmRun:
