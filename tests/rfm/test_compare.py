@@ -81,7 +81,7 @@ def test_the_matrix_as_csv(two_runs, viewer_client):
     assert rows["new"]["total"] == 1
 
 
-@pytest.mark.parametrize("other", ["", "abc", "-1", "1.5", "9" * 30, "１"])
+@pytest.mark.parametrize("other", ["", "abc", "-1", "1.5", "9" * 30, "\uff11"])
 def test_a_bad_with_is_400_naming_it(hand_dataset, start_run, viewer_client, other):
     run = start_run(algorithm="quantile", **WINDOW)
 
