@@ -28,7 +28,7 @@ def _dashboard(query: DashboardQuery) -> dict:
     kpis = cached_report(
         report="dashboard-kpis", query=query.window, compute=lambda: dashboard_kpis(window=query.window)
     )
-    segments = dashboard_segments(query=query, data_version=version)
+    segments = dashboard_segments(query=query, data_version=version, orders=kpis.total_transactions)
     answer = DashboardSerializer(
         {**dataclasses.asdict(query), **dataclasses.asdict(kpis), "customer_segments": dataclasses.asdict(segments)}
     ).data

