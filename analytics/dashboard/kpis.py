@@ -23,14 +23,16 @@ class DashboardKpis:
 def dashboard_kpis(*, window: DateWindow) -> DashboardKpis:
     """Revenue (line totals), orders, units, memberships starting in the window, and revenue per order."""
     orders = Order.objects.all()
+    lines = OrderLine.objects.all()
     memberships = Membership.objects.all()
     if window.start_date is not None:
         orders = orders.filter(ordered_at__gte=window.starts_at)
+        lines = lines.filter(order__ordered_at__gte=window.starts_at)
         memberships = memberships.filter(start_date__gte=window.start_date)
     if window.end_date is not None:
         orders = orders.filter(ordered_at__lt=window.ends_before)
+        lines = lines.filter(order__ordered_at__lt=window.ends_before)
         memberships = memberships.filter(start_date__lte=window.end_date)
-    lines = OrderLine.objects.filter(order__in=orders)
     totals = lines.aggregate(revenue=Sum("line_total"), units=Sum("quantity"))
     # Every order has a line, so counting the orders needs no COUNT(DISTINCT) over the lines.
     order_count = orders.count()

@@ -112,11 +112,14 @@ class RfmRunSegment(models.Model):
 class RfmRunCustomer(models.Model):
     """One customer's recency, frequency, monetary value, scores and segment in one run."""
 
-    # run lookups use the (run, customer) unique and (run, segment, customer) indexes below.
-    run = models.ForeignKey(RfmRun, on_delete=models.CASCADE, related_name="customers", db_index=False)
-    # No database constraint: the ids come from orders, whose own key to customers vouches for them, and
-    # checking 100,000 of them at commit costs a large run a fifth of its time. Deleting a customer still
-    # deletes its rows (Django's CASCADE).
+    # Neither key has a database constraint: PostgreSQL checks each at commit, row by row, which costs a
+    # run a fifth of its time. The rows are written only by the run's own service, in the transaction that
+    # marks the run succeeded, with customer ids read from orders (whose key vouches for them); deleting
+    # a run or a customer still deletes its rows (Django's CASCADE).
+    # Run lookups use the (run, customer) unique and (run, segment, customer) indexes below.
+    run = models.ForeignKey(
+        RfmRun, on_delete=models.CASCADE, related_name="customers", db_index=False, db_constraint=False
+    )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="rfm_rows", db_constraint=False
     )

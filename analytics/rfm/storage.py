@@ -61,6 +61,27 @@ def _rows(*, run_id: int, columns: dict[str, np.ndarray], start: int, stop: int)
     ]
 
 
+def _copy_text(*, run_id: int, columns: dict[str, np.ndarray], start: int, stop: int) -> str:
+    """Rows in COPY's text format; segment names never hold tabs, newlines or backslashes."""
+    clusters = columns["cluster"]
+    cluster_text = [str(c) for c in clusters[start:stop].tolist()] if clusters is not None else ["\\N"] * (stop - start)
+    return "".join(
+        f"{run_id}\t{customer_id}\t{segment}\t{cluster}\t{recency}\t{frequency}\t{_money(cents)}\t{r}\t{f}\t{m}\n"
+        for customer_id, segment, cluster, recency, frequency, cents, r, f, m in zip(
+            columns["customer_id"][start:stop].tolist(),
+            columns["segment"][start:stop].tolist(),
+            cluster_text,
+            columns["recency"][start:stop].tolist(),
+            columns["frequency"][start:stop].tolist(),
+            columns["monetary_cents"][start:stop].tolist(),
+            columns["r_score"][start:stop].tolist(),
+            columns["f_score"][start:stop].tolist(),
+            columns["m_score"][start:stop].tolist(),
+            strict=True,
+        )
+    )
+
+
 def run_customers_insert(
     *, run_id: int, columns: dict[str, np.ndarray], on_progress: Callable[[int], None] | None = None
 ) -> int:
@@ -70,13 +91,12 @@ def run_customers_insert(
     with connection.cursor() as cursor:
         for start in range(0, total, CHUNK):
             stop = min(start + CHUNK, total)
-            rows = _rows(run_id=run_id, columns=columns, start=start, stop=stop)
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(_copy_text(run_id=run_id, columns=columns, start=start, stop=stop))
             else:
                 placeholders = ", ".join(["%s"] * len(COLUMNS))
+                rows = _rows(run_id=run_id, columns=columns, start=start, stop=stop)
                 cursor.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
             if on_progress is not None:
                 on_progress(stop)
