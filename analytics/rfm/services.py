@@ -381,15 +381,25 @@ def rfm_run_execute(*, run_id: int, on_progress: ProgressCallback | None = None)
     return run
 
 
-def rfm_runs_fail_stale(*, stale_after: timedelta | None = None) -> int:
-    """Mark running runs whose worker stopped beating as failed; their rows never committed."""
+def rfm_runs_fail_stale(*, stale_after: timedelta | None = None, queued_for: timedelta | None = None) -> int:
+    """Fail running runs whose worker stopped beating (their rows never committed), and runs no worker took.
+
+    A run still queued after ``RFM_QUEUED_EXPIRE_SECONDS`` lost its message (a
+    broker restarted empty, say); failing it lets the dashboard start another.
+    """
     stale_after = stale_after or timedelta(seconds=settings.RFM_STALE_AFTER_SECONDS)
-    cutoff = timezone.now() - stale_after
-    failed = RfmRun.objects.filter(status=RfmRunStatus.RUNNING, heartbeat_at__lt=cutoff).update(
+    queued_for = queued_for or timedelta(seconds=settings.RFM_QUEUED_EXPIRE_SECONDS)
+    now = timezone.now()
+    failed = RfmRun.objects.filter(status=RfmRunStatus.RUNNING, heartbeat_at__lt=now - stale_after).update(
         status=RfmRunStatus.FAILED,
         stage="",
         error=f"The worker running this run stopped (no heartbeat for {int(stale_after.total_seconds())} s).",
-        completed_at=timezone.now(),
+        completed_at=now,
+    )
+    failed += RfmRun.objects.filter(status=RfmRunStatus.QUEUED, created_at__lt=now - queued_for).update(
+        status=RfmRunStatus.FAILED,
+        error=f"No worker took this run in {int(queued_for.total_seconds())} s; start it again.",
+        completed_at=now,
     )
     if failed:
         logger.warning("marked %d stale RFM run(s) as failed", failed)

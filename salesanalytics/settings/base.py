@@ -244,6 +244,8 @@ IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS"
 # RFM_STALE_AFTER_SECONDS is marked failed (its worker died).
 RFM_HEARTBEAT_SECONDS = float(os.environ.get("RFM_HEARTBEAT_SECONDS", "10"))
 RFM_STALE_AFTER_SECONDS = int(os.environ.get("RFM_STALE_AFTER_SECONDS", "120"))
+# A run still queued this long was lost by the broker and is marked failed.
+RFM_QUEUED_EXPIRE_SECONDS = int(os.environ.get("RFM_QUEUED_EXPIRE_SECONDS", "3600"))
 # Silhouette and Davies-Bouldin are computed on a random sample of this many customers.
 RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "2000"))
 # k-means without n_clusters tries k = 2..8 on a random sample of this many customers.

@@ -136,3 +136,17 @@ def test_a_running_run_whose_heartbeat_stopped_is_failed_and_a_live_one_is_not(s
     assert (dead.status, dead.completed_at is not None) == ("failed", True)
     assert "no heartbeat for 120 s" in dead.error
     assert RfmRun.objects.get(pk=alive.pk).status == "running"
+
+
+def test_a_run_no_worker_took_within_the_hour_is_failed_and(settings):
+    settings.RFM_QUEUED_EXPIRE_SECONDS = 3600
+    now = timezone.now()
+    lost = RfmRun.objects.create(algorithm="quantile", reference_date=now.date())
+    RfmRun.objects.filter(pk=lost.pk).update(created_at=now - timedelta(hours=2))
+    waiting = RfmRun.objects.create(algorithm="quantile", reference_date=now.date())
+
+    assert rfm_runs_fail_stale() == 1
+
+    lost.refresh_from_db()
+    assert (lost.status, "No worker took this run" in lost.error) == ("failed", True)
+    assert RfmRun.objects.get(pk=waiting.pk).status == "queued"
