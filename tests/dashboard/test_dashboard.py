@@ -193,3 +193,11 @@ def test_queries_of_a_first_call_with_a_stored_run_and_of_a_cached_call(
     # token + user, permissions (user's, groups'), the data version
     with django_assert_num_queries(4):
         assert viewer_client.get(URL, MARCH).json() == uncached
+
+
+def test_a_new_membership_is_counted_at_once(march_sales, viewer_client):
+    before = viewer_client.get(URL, MARCH).json()
+
+    membership_create(customer=march_sales["bob"], tier="bronze", start_date=date(2024, 3, 20))
+
+    assert viewer_client.get(URL, MARCH).json()["new_memberships"] == before["new_memberships"] + 1

@@ -126,3 +126,25 @@ def test_dbscan_above_its_fit_bound_runs_on_a_sample_and_labels_every_customer(
     assert set(rows) == crowd | {outlier}
     assert rows[outlier]["segment"] == "Noise"
     assert len({rows[pk]["segment"] for pk in crowd}) == 1  # the crowd stays one cluster
+
+
+def test_clusters_whose_centres_share_a_grid_cell_are_numbered_by_revenue(db, start_run, viewer_client):
+    # Given two groups that ordered on the last day (R 5, F 1: New Customers) at 10.00 and 1,000.00,
+    # and one group that ordered once in January
+    product = make_product(unit_price="10.00", stock=100_000)
+    groups = {"small": ("2024-06-30", 1), "big": ("2024-06-30", 100), "old": ("2024-01-05", 1)}
+    members: dict[str, set[int]] = {}
+    for group, (day, units) in groups.items():
+        members[group] = set()
+        for i in range(4):
+            customer = make_customer(name=f"{group} {i}")
+            place_orders(customer, [(day, [units])], [product])
+            members[group].add(customer.pk)
+
+    run = start_run(algorithm="kmeans", n_clusters=3, **WINDOW)
+
+    rows = customer_rows(viewer_client, run["id"])
+    segment_of = {group: {row["segment"] for row in rows if row["customer"] in ids} for group, ids in members.items()}
+    assert segment_of["big"] == {"New Customers (1 of 2)"}
+    assert segment_of["small"] == {"New Customers (2 of 2)"}
+    assert segment_of["old"] == {"Hibernating"}
