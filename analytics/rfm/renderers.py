@@ -1,4 +1,4 @@
-"""The migration matrix as CSV: one row per segment of the earlier run, one column per later segment."""
+"""CSV answers: the migration matrix (a row per earlier segment, a column per later one) and a run's rows."""
 
 import csv
 import io
@@ -22,3 +22,14 @@ class MigrationMatrixCsvRenderer(BaseRenderer):
         for row in data["rows"]:
             writer.writerow([row["segment"], *(row["counts"][name] for name in data["to_segments"]), row["total"]])
         return out.getvalue().encode()
+
+
+class RunCustomersCsvRenderer(BaseRenderer):
+    """Names the ``csv`` format for content negotiation; the view streams the rows itself, unpaginated."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return MigrationMatrixCsvRenderer().render(data if isinstance(data, dict) else {"detail": data})

@@ -1,16 +1,19 @@
-from django.http import Http404
+import csv
+from collections.abc import Iterator
+
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.rfm.filters import RfmRunCustomerFilter, RfmRunFilter
 from analytics.rfm.models import RfmRun, RfmRunStatus
-from analytics.rfm.renderers import MigrationMatrixCsvRenderer
+from analytics.rfm.renderers import MigrationMatrixCsvRenderer, RunCustomersCsvRenderer
 from analytics.rfm.selectors import rfm_run_customer_list, rfm_run_list, rfm_run_migration
 from analytics.rfm.serializers import (
     MigrationMatrixSerializer,
@@ -54,12 +57,24 @@ class RfmRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 @extend_schema(
     tags=["analytics"],
     summary="A run's customers with their R, F, M values, scores and segment",
+    parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="csv: every matching row.")],
 )
 class RfmRunCustomersApi(generics.ListAPIView):
+    """Paginated JSON, or with ``?format=csv`` every matching row as one streamed CSV file."""
+
     serializer_class = RfmRunCustomerSerializer
     filterset_class = RfmRunCustomerFilter
     ordering_fields = ["customer", "recency", "frequency", "monetary", "r_score", "f_score", "m_score", "segment"]
     ordering = ["customer"]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, RunCustomersCsvRenderer]
+
+    def list(self, request: Request, *args, **kwargs):
+        if request.accepted_renderer.format != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        response = StreamingHttpResponse(_csv_lines(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rfm-run-{self._run_id}-customers.csv"'
+        return response
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -67,6 +82,21 @@ class RfmRunCustomersApi(generics.ListAPIView):
         if not hasattr(self, "_run_id"):  # the permission check asks for the queryset too: look the run up once
             self._run_id = get_object_or_404(RfmRun.objects.only("pk"), pk=self.kwargs["pk"]).pk
         return rfm_run_customer_list(run_id=self._run_id)
+
+
+CSV_COLUMNS = ["customer", "segment", "cluster", "recency", "frequency", "monetary", "r_score", "f_score", "m_score"]
+
+
+def _csv_lines(queryset) -> Iterator[str]:
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    fields = [("customer_id" if name == "customer" else name) for name in CSV_COLUMNS]
+    for row in queryset.values_list(*fields).iterator(chunk_size=5000):
+        yield writer.writerow(["" if value is None else value for value in row])
 
 
 def _finished_run(run_id: int, *, field: str | None) -> RfmRun:

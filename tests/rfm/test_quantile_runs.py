@@ -82,3 +82,18 @@ def test_a_window_without_orders_gives_an_empty_succeeded_run(hand_dataset, star
 
     assert (run["status"], run["customers_count"], run["segments"]) == ("succeeded", 0, [])
     assert run["evaluation"] == {"silhouette_score": None, "davies_bouldin_index": None, "sample_size": None}
+
+
+def test_the_rows_as_csv_are_every_matching_row_unpaginated(hand_dataset, start_run, viewer_client):
+    run = start_run(algorithm="quantile", **WINDOW)
+
+    response = viewer_client.get(
+        f"/api/v1/analytics/rfm-runs/{run['id']}/customers/", {"format": "csv", "segment": "Promising", "page_size": 1}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "customer,segment,cluster,recency,frequency,monetary,r_score,f_score,m_score"
+    c, e = hand_dataset["C"].pk, hand_dataset["E"].pk
+    assert lines[1:] == [f"{c},Promising,,5,1,300.00,4,1,5", f"{e},Promising,,10,1,30.00,4,1,2"]
