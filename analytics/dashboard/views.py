@@ -11,6 +11,7 @@ from analytics.dashboard.params import DashboardQuery, dashboard_query_parse
 from analytics.dashboard.segments import dashboard_segments
 from analytics.dashboard.serializers import DashboardSerializer
 from analytics.rfm.models import RfmAlgorithm
+from analytics.rfm.window import analytics_today
 from analytics.selectors import data_version_current
 from sales.models import Order
 
@@ -59,7 +60,9 @@ class DashboardApi(APIView):
     def get(self, request: Request) -> Response:
         query = dashboard_query_parse(request.query_params)
         try:
-            answer = cached_report(report="dashboard", query=query, compute=lambda: _dashboard(query))
+            # Without an end date recency counts from today: tomorrow's answer is another one.
+            key = {"query": query, "reference_date": query.end_date or analytics_today()}
+            answer = cached_report(report="dashboard", query=key, compute=lambda: _dashboard(query))
         except _SegmentsNotReady as not_ready:
             answer = not_ready.answer
         return Response(answer)
