@@ -181,6 +181,29 @@ def data_version(postgres: ThrowawayPostgres) -> int:
         return db.execute("SELECT version FROM analytics_dataversion").fetchone()[0]
 
 
+CACHED_ORDERS = (
+    "from analytics.cache import cached_report\n"
+    "from sales.models import Order\n"
+    "print(cached_report(report='faults-orders', query={'customer': %d},"
+    " compute=lambda: Order.objects.filter(customer_id=%d).count()))\n"
+)
+
+
+def cached_order_count(env: dict[str, str], customer: int) -> int:
+    """The customer's order count as an analytics answer: computed once per data version, then read from Redis."""
+    return int(manage("shell", "--no-imports", "-c", CACHED_ORDERS % (customer, customer), env=env).strip())
+
+
+def cached_answers(redis: ThrowawayRedis, *, version: int) -> list[str]:
+    result = subprocess.run(
+        ["redis-cli", "-p", str(redis.port), "--scan", "--pattern", f"*analytics:report:faults-orders:v{version}:*"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [key for key in result.stdout.split() if not key.endswith(":lock")]
+
+
 def wait_ready(api: Api, *, want: int, timeout: float = 60) -> dict:
     def answered():
         response = requests.get(api.base + "/readyz", timeout=10)
@@ -197,6 +220,9 @@ def test_redis_stopped_reads_and_writes_answer_from_the_database_and_an_import_w
     product, customer = make_catalogue(api)
     assert api.post("/api/v1/orders/", order_body(product, customer, 1)).status_code == 201
     version_before = data_version(postgres)
+    # and an analytics answer cached in Redis under the current data version
+    assert cached_order_count(env, customer) == 1
+    assert len(cached_answers(redis, version=version_before)) == 1
     write_csv(Path(env["IMPORT_ROOT"]) / "during.csv", [sales_row(order_id="R-1"), sales_row(order_id="R-2")])
 
     # When Redis stops
@@ -251,6 +277,10 @@ def test_redis_stopped_reads_and_writes_answer_from_the_database_and_an_import_w
     codes = {order["code"] for order in api.get("/api/v1/orders/", params={"search": "R-"}).json()["results"]}
     assert codes == {"R-1", "R-2"}
     assert api.server_errors() == []
+
+    # And the answer cached before the outage, still in Redis, is not the one given: it counts the new order
+    assert len(cached_answers(redis, version=version_before)) == 1
+    assert cached_order_count(env, customer) == 2
 
 
 def test_postgres_restarted_the_next_requests_succeed_without_restarting_gunicorn(stack, postgres):
