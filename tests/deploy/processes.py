@@ -86,7 +86,11 @@ class Gunicorn(Process):
             except requests.RequestException:
                 return False
 
-        wait_for(answers, timeout=60, what="gunicorn serving /healthz")
+        try:
+            wait_for(answers, timeout=60, what="gunicorn serving /healthz")
+        except BaseException:
+            self.stop()  # the caller never got the server to stop
+            raise
         return self
 
     def worker_pids(self) -> list[int]:
