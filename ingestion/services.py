@@ -18,6 +18,8 @@ from django.utils import timezone
 from analytics.rollups import rollups_follow_import
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
+from common.queueing import task_send
+from customers.services import segments_refresh_after_import
 from ingestion.loaders import discard_staged, merge_staged, stage_csv, staged_order_dates
 from ingestion.models import ImportJob, ImportStatus
 from ingestion.readers import ReadProgress, UnreadableFile
@@ -45,11 +47,19 @@ def import_path_resolve(*, file_path: str) -> Path:
     return resolved
 
 
-def _enqueue(job: ImportJob) -> None:
+def _send(job_id: uuid.UUID) -> bool:
+    """Send the job to the workers once; a job the broker did not take stays ``queued``.
+
+    The requeue sweep sends it again once the broker is back (``import_jobs_requeue_lost``).
+    """
     from ingestion.tasks import run_import_job
 
+    return task_send(task=run_import_job, args=(str(job_id),))
+
+
+def _enqueue(job: ImportJob) -> None:
     # After commit, so the worker always finds the job row.
-    transaction.on_commit(lambda: run_import_job.delay(str(job.pk)))
+    transaction.on_commit(lambda: _send(job.pk))
 
 
 @transaction.atomic
@@ -163,6 +173,7 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     completed_at=timezone.now(),
                 )
                 data_version_bump()
+                transaction.on_commit(segments_refresh_after_import, robust=True)
     except UnreadableFile as exc:
         discard_staged(kind=job.kind)
         _fail(job_id, str(exc))
@@ -211,8 +222,6 @@ def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
     then would pile up messages behind it. A job is sent again at most once per
     ``requeue_after``; a copy that arrives late finds the job claimed and does nothing.
     """
-    from ingestion.tasks import run_import_job
-
     requeue_after = requeue_after or timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS)
     now = timezone.now()
     live_cutoff = now - timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
@@ -227,11 +236,14 @@ def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
     sent = 0
     for job_id, requeued_at in waiting:
         # Claimed by a conditional update, so two sweepers never both send it.
-        if ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, requeued_at=requeued_at).update(
-            requeued_at=now
-        ):
-            run_import_job.delay(str(job_id))
-            sent += 1
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, requeued_at=requeued_at)
+        if not claimed.update(requeued_at=now):
+            continue
+        if not _send(job_id):
+            # The broker went away again: the next sweep tries this job first, and the rest with it.
+            ImportJob.objects.filter(pk=job_id, requeued_at=now).update(requeued_at=requeued_at)
+            break
+        sent += 1
     if sent:
         logger.warning("sent %d queued import job(s) to the workers again", sent)
     return sent

@@ -18,6 +18,7 @@ from common.exceptions import ApplicationError
 from common.money import compute_line_total
 from common.services import record_create, record_update
 from customers.models import Customer, Membership
+from customers.services import segments_refresh_after_order_write
 from sales.models import Agent, Order, OrderLine, Team
 
 
@@ -145,6 +146,7 @@ def order_create(
     )
     rollups_refresh(_touch(order, {line.product.pk for line in priced}))
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
 
@@ -195,6 +197,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     order.save()
     rollups_refresh(before | _touch(order, {line.product.pk for line in priced}))
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
 
@@ -207,6 +210,7 @@ def order_delete(*, order: Order) -> None:
     order.delete()
     rollups_refresh(_touch(order, set(quantities)))
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)
 
 
 def _touch(order: Order, product_ids: set[int]):

@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("sales.urls")),
     path("", include("ingestion.urls")),
     path("analytics/", include("analytics.urls")),
+    path("analytics/", include("analytics.rfm.urls")),
+    path("analytics/", include("analytics.dashboard.urls")),
 ]
 
 urlpatterns = [

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "sales",
     "analytics",
+    "analytics.rfm",
     "ingestion",
 ]
 
@@ -108,21 +109,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "salesanalytics"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+    _redis = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "salesanalytics"),
+        # A Redis that stops answering fails a cache call within seconds instead of holding the request.
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
     }
+    CACHES = {
+        "default": _redis,
+        # Throttle counters (common.throttles), in the same Redis: while it is down requests are let
+        # through, and each skipped count is logged, rather than answered with a 500.
+        "throttles": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "salesanalytics",
-        }
-    }
+    # One LOCATION: both aliases share one in-process store, as they share one Redis database.
+    _locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "salesanalytics"}
+    CACHES = {"default": _locmem, "throttles": _locmem}
 
 # --- Celery -----------------------------------------------------------------
 # Without REDIS_URL tasks run in-process (eager); with it, on a Redis broker
@@ -132,14 +140,23 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or Non
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Task outcomes live in the records tasks write (jobs, runs, snapshots); nothing waits on a result store.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A producer (the web sending an import, beat) that finds the broker down retries once, at once, and
+# gives up instead of retrying for seconds; workers reconnect on their own (broker_connection_*).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
+# How often beat sends the import sweeps (stale jobs failed, lost ones sent again).
+IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
-    "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
+    "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": IMPORT_SWEEP_SECONDS},
+    "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": IMPORT_SWEEP_SECONDS},
     "delete-expired-uploads": {"task": "ingestion.tasks.delete_expired_uploads", "schedule": 24 * 60 * 60.0},
+    "refresh-all-segments": {"task": "customers.tasks.refresh_all_segments", "schedule": 24 * 60 * 60.0},
+    "fail-stale-rfm-runs": {"task": "analytics.rfm.tasks.fail_stale_rfm_runs", "schedule": 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------
@@ -216,6 +233,9 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "customers.models.Gender",
         "TierEnum": "customers.models.Tier",
         "AgentRoleEnum": "sales.models.AgentRole",
+        "DashboardSegmentsStatusEnum": "analytics.dashboard.serializers.SEGMENTS_STATUSES",
+        # Import jobs and RFM runs share one status lifecycle.
+        "JobStatusEnum": "ingestion.models.ImportStatus",
     },
 }
 
@@ -233,6 +253,29 @@ IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "1
 IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "600"))
 # Uploaded files are deleted this many days after their job ends (beat, daily).
 IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
+
+# --- Segments ---------------------------------------------------------------
+# Order writes refresh each segment at most once per this many seconds (imports refresh at once).
+SEGMENT_REFRESH_DEBOUNCE_SECONDS = int(os.environ.get("SEGMENT_REFRESH_DEBOUNCE_SECONDS", "60"))
+
+# --- RFM runs ---------------------------------------------------------------
+# A running RFM run touches its row every RFM_HEARTBEAT_SECONDS; one silent for
+# RFM_STALE_AFTER_SECONDS is marked failed (its worker died).
+RFM_HEARTBEAT_SECONDS = float(os.environ.get("RFM_HEARTBEAT_SECONDS", "10"))
+RFM_STALE_AFTER_SECONDS = int(os.environ.get("RFM_STALE_AFTER_SECONDS", "120"))
+# A run still queued this long was lost by the broker and is marked failed.
+RFM_QUEUED_EXPIRE_SECONDS = int(os.environ.get("RFM_QUEUED_EXPIRE_SECONDS", "3600"))
+# Silhouette and Davies-Bouldin are computed on a random sample of this many customers.
+RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "2000"))
+# k-means without n_clusters tries k = 2..8 on a random sample of this many customers.
+RFM_K_SELECTION_SAMPLE_SIZE = int(os.environ.get("RFM_K_SELECTION_SAMPLE_SIZE", "1000"))
+# DBSCAN runs on at most this many customers; the others join their nearest core point.
+RFM_DBSCAN_FIT_SAMPLE_SIZE = int(os.environ.get("RFM_DBSCAN_FIT_SAMPLE_SIZE", "20000"))
+# BLAS/OpenMP threads one run's clustering may use. RFM matrices are small (customers x 3): threads
+# cost more in start-up and spin-waiting than they save, the more so on a busy machine.
+RFM_THREADS = int(os.environ.get("RFM_THREADS", "1"))
+# The dashboard computes a missing run while it answers only up to this many customers; above, it queues it.
+RFM_DASHBOARD_SYNC_MAX_CUSTOMERS = int(os.environ.get("RFM_DASHBOARD_SYNC_MAX_CUSTOMERS", "30000"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
