@@ -282,3 +282,25 @@ def test_a_refresh_of_days_without_orders_leaves_no_rows(db):
     shop.cancel(sale)
 
     assert all(not model.objects.exists() for model in ROLLUP_MODELS)
+
+
+def test_a_products_import_that_moves_a_product_to_another_category_moves_its_history(tmp_path, db):
+    sales = write_csv(
+        tmp_path / "sales.csv",
+        [
+            sales_row(order_id="O-1", product_id="P-1", category="Kitchen", date_of_sale="2025-01-30"),
+            sales_row(order_id="O-2", product_id="P-1", category="Kitchen", date_of_sale="2025-02-14"),
+        ],
+    )
+    assert import_job_run(job_id=import_job_create_local(kind="sales", path=sales).pk).status == "succeeded"
+    products = write_csv(
+        tmp_path / "products.csv",
+        [{"Product ID": "P-1", "Product Name": "Kettle", "Category": "Appliances", "Unit Price": "19.99"}],
+        header=["Product ID", "Product Name", "Category", "Unit Price"],
+    )
+
+    assert import_job_run(job_id=import_job_create_local(kind="products", path=products).pk).status == "succeeded"
+
+    assert set(CategoryDailySales.objects.values_list("category__name", flat=True)) == {"Appliances"}
+    assert CategoryDailySales.objects.count() == 2
+    assert_rollups_exact()
