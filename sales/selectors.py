@@ -1,6 +1,8 @@
 """Reads of teams, agents and orders."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
+
+from django.db.models import Max, Min, Prefetch, QuerySet
 
 from sales.models import Agent, Order, OrderLine, Team
 
@@ -21,3 +23,11 @@ def order_list(*, customer_id: int | None = None) -> QuerySet[Order]:
     if customer_id is not None:
         orders = orders.filter(customer_id=customer_id)
     return orders
+
+
+def order_time_span() -> tuple[datetime, datetime] | None:
+    """When the first and the last stored order were placed, or ``None`` with no orders (one query)."""
+    span = Order.objects.aggregate(first=Min("ordered_at"), last=Max("ordered_at"))
+    if span["first"] is None:
+        return None
+    return span["first"], span["last"]
