@@ -101,7 +101,7 @@ def test_uploaded_sales_csv_loads_good_rows_and_lists_the_rejected_one(
     text = html.unescape(page.text)
     assert "Import queued" in text
     assert "3 of 3 rows (100%)" in text
-    assert '<table class="import-row-errors">' in page.text
+    assert '<table class="import-row-errors" id="row-errors">' in page.text
     assert "<tr><td>4</td><td>Quantity Sold</td><td>Quantity Sold must be at least 1, got 0.</td></tr>" in text
     assert 'http-equiv="refresh"' not in page.text  # finished: no more reloading
 
