@@ -116,22 +116,24 @@ class Browser:
             canvas_id,
         )
 
-    def screenshot(self, name: str) -> list[Path]:
-        """The whole page at desktop and at phone width, as ``<name>-desktop.png`` and ``<name>-phone.png``."""
+    def screenshot(self, name: str) -> dict[str, int]:
+        """The whole page at desktop and at phone width, as ``<name>-desktop.png`` and ``<name>-phone.png``.
+
+        Answers, per width, how many pixels the page is wider than the window (0: nothing scrolls sideways).
+        """
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        written = []
+        overflow = {}
         for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
             self.driver.set_window_size(width, height)
             time.sleep(0.2)  # let charts follow the resize
+            overflow[label] = self.horizontal_overflow()
             full = self.js("return Math.ceil(document.documentElement.scrollHeight)")
             self.driver.set_window_size(width, min(max(full, height), MAX_SCREENSHOT_HEIGHT))
             time.sleep(0.2)
-            path = SCREENSHOT_DIR / f"{name}-{label}.png"
-            self.driver.save_screenshot(str(path))
-            written.append(path)
+            self.driver.save_screenshot(str(SCREENSHOT_DIR / f"{name}-{label}.png"))
         self.driver.set_window_size(*DESKTOP)
         self.collect_console()
-        return written
+        return overflow
 
     def horizontal_overflow(self) -> int:
         """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
