@@ -49,3 +49,27 @@ def previous_period(*, start: date, end: date) -> tuple[date, date]:
     """The range of the same length that ends the day before ``start``."""
     length = (end - start).days + 1
     return start - timedelta(days=length), start - timedelta(days=1)
+
+
+class RunChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        window = f"{obj.start_date or 'the first order'} to {obj.end_date or obj.reference_date}"
+        return f"Run {obj.pk}: {obj.get_algorithm_display()}, {window}, {obj.customers_count:,} customers"
+
+
+class RfmCompareForm(forms.Form):
+    """Two finished runs; the page orders them earlier → later as the API does."""
+
+    run = RunChoiceField(label="Run", queryset=None, empty_label=None)
+    other = RunChoiceField(label="Compared with", queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, runs, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["run"].queryset = runs
+        self.fields["other"].queryset = runs
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("run") and cleaned.get("run") == cleaned.get("other"):
+            self.add_error("other", "Pick another run to compare with.")
+        return cleaned

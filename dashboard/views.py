@@ -4,12 +4,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.access import staff_page
-from dashboard.forms import DashboardFilterForm, default_filters
+from dashboard.forms import DashboardFilterForm, RfmCompareForm, default_filters
+from dashboard.panels import overview
+from dashboard.rfm import comparable_runs, heat_rows, migration_answer, order_runs
 from ingestion.readers import SALES_COLUMNS
 from sales.selectors import order_time_span
 
@@ -35,13 +39,60 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
     defaults = default_filters(first_day=first_day, last_day=last_day, today=timezone.now().astimezone(zone).date())
     given = {name: request.GET[name] for name in DashboardFilterForm.base_fields if request.GET.get(name)}
     form = DashboardFilterForm(data={**defaults, **given})
+    panels = None
+    if span is not None and form.is_valid():
+        panels = overview(**form.cleaned_data)
     context = _page_context(
         request,
         title="Sales dashboard",
         section="overview",
         has_orders=span is not None,
         form=form,
-        panels=None,
+        panels=panels,
+        interval=panels.interval if panels else defaults["interval"],
         sales_columns=", ".join(column.name for column in SALES_COLUMNS if column.required),
     )
-    return TemplateResponse(request, "dashboard/index.html", context)
+    # Controls the user typed that do not make a range are a 400, the form naming the field at fault.
+    return TemplateResponse(request, "dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+RUNS_PER_PAGE = 25
+
+
+@staff_page
+def rfm_runs(request: HttpRequest) -> HttpResponse:
+    """The finished RFM runs, newest first, and a form to compare two of them."""
+    runs = comparable_runs()
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    choices = list(runs[:2])
+    form = RfmCompareForm(
+        runs=runs, initial={"run": choices[0].pk, "other": choices[1].pk} if len(choices) == 2 else None
+    )
+    context = _page_context(request, title="RFM runs", section="rfm", page=page, form=form, crumbs=[("RFM runs", "")])
+    return TemplateResponse(request, "dashboard/rfm_runs.html", context)
+
+
+@staff_page
+def rfm_compare(request: HttpRequest) -> HttpResponse:
+    """Where the customers of each segment of the earlier run are in the later one, as a heat map."""
+    runs = comparable_runs()
+    form = RfmCompareForm(request.GET or None, runs=runs)
+    answer = rows = earlier = later = None
+    if form.is_valid():
+        earlier, later = order_runs(form.cleaned_data["run"], form.cleaned_data["other"])
+        answer = migration_answer(earlier=earlier, later=later)
+        rows = heat_rows(answer)
+    context = _page_context(
+        request,
+        title="RFM runs compared",
+        section="rfm",
+        form=form,
+        answer=answer,
+        rows=rows,
+        earlier=earlier,
+        later=later,
+        crumbs=[("RFM runs", reverse("dashboard:rfm-runs")), ("Compared", "")],
+    )
+    return TemplateResponse(
+        request, "dashboard/rfm_compare.html", context, status=400 if form.is_bound and form.errors else 200
+    )

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
+from django.utils.html import json_script
+from rest_framework.utils.encoders import JSONEncoder
 
 register = template.Library()
 
@@ -50,3 +52,9 @@ def change(value) -> str:
     if percent == 0:
         return "no change"
     return f"{'+' if percent > 0 else MINUS}{abs(percent)}%"
+
+
+@register.filter
+def api_json_script(value, element_id: str) -> str:
+    """``json_script`` written as the API writes JSON (money as numbers), so a page's data equals the API's."""
+    return json_script(value, element_id, encoder=JSONEncoder)

@@ -1,5 +1,6 @@
 """A thin layer over Selenium for the browser tests: Debian's headless Chromium, console errors, screenshots."""
 
+import base64
 import json
 import os
 import shutil
@@ -97,6 +98,20 @@ class Browser:
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)
 
+    def api(self, path: str) -> Any:
+        """What the API answers ``path`` with, fetched by the page itself with the browser's session."""
+        result = self.driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {headers: {Accept: "application/json"}, credentials: "same-origin"})
+              .then(r => r.json().then(body => done({status: r.status, body: body})))
+              .catch(e => done({status: 0, body: String(e)}));
+            """,
+            path,
+        )
+        assert result["status"] == 200, f"GET {path} answered {result['status']}: {result['body']}"
+        return result["body"]
+
     def json_script(self, element_id: str) -> Any:
         """The data a page embedded with ``json_script`` under ``element_id``."""
         return json.loads(self.js("return document.getElementById(arguments[0]).textContent", element_id))
@@ -119,19 +134,28 @@ class Browser:
     def screenshot(self, name: str) -> dict[str, int]:
         """The whole page at desktop and at phone width, as ``<name>-desktop.png`` and ``<name>-phone.png``.
 
-        Answers, per width, how many pixels the page is wider than the window (0: nothing scrolls sideways).
+        The phone is emulated (viewport, touch, mobile layout) through the DevTools protocol, which also
+        captures beyond the viewport. Answers, per width, how many pixels the page is wider than its viewport
+        (0: nothing scrolls sideways).
         """
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         overflow = {}
         for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
-            self.driver.set_window_size(width, height)
-            time.sleep(0.2)  # let charts follow the resize
+            metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": label == "phone"}
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+            time.sleep(0.3)  # let the layout and the charts follow the new viewport
             overflow[label] = self.horizontal_overflow()
-            full = self.js("return Math.ceil(document.documentElement.scrollHeight)")
-            self.driver.set_window_size(width, min(max(full, height), MAX_SCREENSHOT_HEIGHT))
-            time.sleep(0.2)
-            self.driver.save_screenshot(str(SCREENSHOT_DIR / f"{name}-{label}.png"))
-        self.driver.set_window_size(*DESKTOP)
+            full = min(self.js("return Math.ceil(document.documentElement.scrollHeight)"), MAX_SCREENSHOT_HEIGHT)
+            shot = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": max(full, height), "scale": 1},
+                },
+            )
+            (SCREENSHOT_DIR / f"{name}-{label}.png").write_bytes(base64.b64decode(shot["data"]))
+        self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         self.collect_console()
         return overflow
 

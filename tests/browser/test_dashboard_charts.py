@@ -1,0 +1,89 @@
+"""In a real browser: the overview's cards and charts show exactly what the API answers for the same range."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth.models import User
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.browser.browser import Browser
+from tests.browser.conftest import sign_in
+from tests.dashboard.shop import Shop, build_shop
+
+FIRST_HALF = {"start_date": "2024-01-01", "end_date": "2024-06-30", "interval": "month", "model": "quantile"}
+
+
+@pytest.fixture
+def shop(transactional_db) -> Shop:
+    return build_shop()
+
+
+def _dashboard_api(params: dict) -> str:
+    return "/api/v1/analytics/dashboard/?" + urlencode(
+        {key: params[key] for key in ("start_date", "end_date", "model")}
+    )
+
+
+def _open_overview(browser: Browser, params: dict) -> None:
+    browser.open("/dashboard/?" + urlencode(params))
+    browser.wait_until(lambda: browser.js("return document.querySelector('.dashboard').dataset.chartsReady") == "true")
+
+
+def test_kpi_cards_and_the_segment_chart_show_the_api_answer(browser: Browser, superuser: User, shop: Shop):
+    sign_in(browser, superuser)
+    _open_overview(browser, FIRST_HALF)
+
+    api = browser.api(_dashboard_api(FIRST_HALF))
+    assert browser.json_script("dashboard-data") == api
+    cards = {
+        card.get_attribute("id").removeprefix("kpi-"): card
+        for card in browser.driver.find_elements(By.CSS_SELECTOR, ".kpi-card")
+    }
+    assert list(cards) == [
+        "total_sales",
+        "total_transactions",
+        "products_sold",
+        "new_memberships",
+        "average_order_value",
+    ]
+    for key, card in cards.items():
+        assert float(card.get_attribute("data-value")) == pytest.approx(api[key]), key
+    assert cards["total_sales"].find_element(By.CLASS_NAME, "kpi-value").text == f"${api['total_sales']:,.2f}"
+    assert cards["total_transactions"].find_element(By.CLASS_NAME, "kpi-value").text == f"{api['total_transactions']:,}"
+
+    chart = browser.chart("chart-rfm-segments")
+    segmentation = api["customer_segments"]["segmentation"]
+    assert chart["labels"] == [row["segment"] for row in segmentation]
+    assert chart["datasets"][0]["data"] == [row["count"] for row in segmentation]
+    assert sum(chart["datasets"][0]["data"]) == len({line["customer"] for line in shop.lines})
+    assert browser.screenshot("dashboard") == {"desktop": 0, "phone": 0}
+
+
+def test_changing_the_controls_redraws_the_charts_for_the_new_range(browser: Browser, superuser: User, shop: Shop):
+    sign_in(browser, superuser)
+    _open_overview(browser, FIRST_HALF)
+    before = browser.json_script("dashboard-data")
+
+    # When staff pick April to June, by week, with k-means, and apply
+    form = browser.driver.find_element(By.ID, "dashboard-filters")
+    for name, value in (("start_date", "04/01/2024"), ("end_date", "06/30/2024")):
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    Select(form.find_element(By.NAME, "interval")).select_by_value("week")
+    Select(form.find_element(By.NAME, "model")).select_by_value("kmeans")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.wait_until(lambda: "start_date=2024-04-01" in browser.path)
+    browser.wait_until(lambda: browser.js("return document.querySelector('.dashboard').dataset.chartsReady") == "true")
+    browser.collect_console()
+
+    # Then the page's numbers are the API's for that range and model, and they changed
+    params = {"start_date": "2024-04-01", "end_date": "2024-06-30", "interval": "week", "model": "kmeans"}
+    assert browser.path == "/dashboard/?" + urlencode(params)
+    after = browser.json_script("dashboard-data")
+    assert after == browser.api(_dashboard_api(params))
+    assert after["total_sales"] < before["total_sales"]
+    assert after["customer_segments"]["algorithm"] == "kmeans"
+    assert Select(browser.driver.find_element(By.NAME, "interval")).first_selected_option.text == "Week"
+    assert browser.driver.find_element(By.CSS_SELECTOR, "label[for=id_start_date]").text == "From:"
