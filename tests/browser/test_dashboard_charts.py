@@ -87,3 +87,29 @@ def test_changing_the_controls_redraws_the_charts_for_the_new_range(browser: Bro
     assert after["customer_segments"]["algorithm"] == "kmeans"
     assert Select(browser.driver.find_element(By.NAME, "interval")).first_selected_option.text == "Week"
     assert browser.driver.find_element(By.CSS_SELECTOR, "label[for=id_start_date]").text == "From:"
+
+
+def test_rfm_comparison_heat_map_is_the_api_matrix(browser: Browser, superuser: User, shop: Shop):
+    sign_in(browser, superuser)
+    for end in ("2024-03-31", "2024-06-30"):  # opening the overview segments its range: two runs
+        _open_overview(browser, {**FIRST_HALF, "end_date": end})
+    browser.open("/dashboard/rfm/")
+    assert browser.screenshot("rfm-runs") == {"desktop": 0, "phone": 0}
+
+    browser.driver.find_element(By.CSS_SELECTOR, "#rfm-compare-form button[type=submit]").click()
+    browser.wait_until(lambda: browser.driver.find_elements(By.ID, "rfm-heatmap"))
+    browser.collect_console()
+
+    answer = browser.json_script("rfm-compare-data")
+    assert answer == browser.api(
+        f"/api/v1/analytics/rfm-runs/{answer['later_run']}/compare/?with={answer['earlier_run']}"
+    )
+    table = browser.driver.find_element(By.ID, "rfm-heatmap")
+    headers = [th.get_attribute("textContent") for th in table.find_elements(By.CSS_SELECTOR, "thead th")][1:-1]
+    assert headers == answer["to_segments"]
+    shown = [
+        [td.text for td in tr.find_elements(By.CSS_SELECTOR, "td.cell")]
+        for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert shown == [[str(row["counts"][target]) for target in answer["to_segments"]] for row in answer["rows"]]
+    assert browser.screenshot("rfm-compare") == {"desktop": 0, "phone": 0}
