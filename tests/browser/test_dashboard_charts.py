@@ -1,5 +1,7 @@
 """In a real browser: the overview's cards and charts show exactly what the API answers for the same range."""
 
+from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -113,3 +115,32 @@ def test_rfm_comparison_heat_map_is_the_api_matrix(browser: Browser, superuser: 
     ]
     assert shown == [[str(row["counts"][target]) for target in answer["to_segments"]] for row in answer["rows"]]
     assert browser.screenshot("rfm-compare") == {"desktop": 0, "phone": 0}
+
+
+def test_an_upload_on_the_import_page_shows_up_on_the_dashboard(
+    browser: Browser, superuser: User, shop: Shop, settings, tmp_path
+):
+    settings.IMPORT_ROOT = tmp_path
+    sign_in(browser, superuser)
+    _open_overview(browser, FIRST_HALF)
+    before = browser.json_script("dashboard-data")
+
+    # When staff upload a file of three good orders (and one bad row) and follow the job to its end
+    browser.open("/admin/ingestion/importjob/import/")
+    browser.driver.find_element(By.ID, "id_file").send_keys(str(Path(__file__).parent / "data" / "small_sales.csv"))
+    browser.driver.find_element(By.NAME, "_import").click()
+    browser.wait_until(
+        lambda: browser.driver.find_element(By.ID, "import-status").get_attribute("data-status") == "succeeded",
+        timeout=60,
+    )
+    browser.collect_console()
+
+    # Then the same range's numbers include them: 252.14 = 50.00 + 12.15 + 25.00 + 119.99 + 45.00
+    _open_overview(browser, FIRST_HALF)
+    after = browser.json_script("dashboard-data")
+    assert after == browser.api(_dashboard_api(FIRST_HALF))
+    assert Decimal(str(after["total_sales"])) == Decimal(str(before["total_sales"])) + Decimal("252.14")
+    assert after["total_transactions"] == before["total_transactions"] + 3
+    assert after["products_sold"] == before["products_sold"] + 17
+    card = browser.driver.find_element(By.CSS_SELECTOR, "#kpi-total_sales .kpi-value").text
+    assert card == f"${Decimal(str(after['total_sales'])):,.2f}"
