@@ -17,8 +17,9 @@
     style: "currency", currency: currency, notation: "compact", maximumFractionDigits: 1,
   });
   const count = new Intl.NumberFormat("en-US");
-  // Okabe–Ito: distinguishable with every common form of colour blindness.
-  const palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"];
+  // Okabe–Ito, distinguishable with every common form of colour blindness, without its yellow, whose
+  // contrast against a white page is too low for a bar or a line.
+  const palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"];
 
   const styles = getComputedStyle(document.documentElement);
   const css = function (name, fallback) { return (styles.getPropertyValue(name) || "").trim() || fallback; };
@@ -72,8 +73,8 @@
         datasets.push({
           label: "Previous period",
           data: revenue.previous_time_series.map(function (point) { return point.value; }),
-          borderColor: palette[8],
-          backgroundColor: palette[8],
+          borderColor: palette[7],
+          backgroundColor: palette[7],
           borderDash: [2, 3],
           pointRadius: 0,
           tension: 0.2,
@@ -135,7 +136,7 @@
           datasets: [{
             label: "Customers",
             data: rows.map(function (row) { return row.count; }),
-            backgroundColor: rows.map(function (row, i) { return palette[i % palette.length]; }),
+            backgroundColor: palette[0],  // one colour: the axis names each bar
           }],
         },
         options: {
