@@ -164,7 +164,7 @@
             { label: "Entered", data: rows.map(function (row) { return row.entered_count; }),
               backgroundColor: palette[2], yAxisID: "y1" },
             { label: "Left", data: rows.map(function (row) { return -row.left_count; }),
-              backgroundColor: palette[5], yAxisID: "y1" },
+              backgroundColor: palette[1], yAxisID: "y1" },
           ],
         },
         options: {
