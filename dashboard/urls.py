@@ -6,6 +6,8 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.dashboard_index, name="index"),
+    path("segments/", views.segments, name="segments"),
+    path("segments/<int:pk>/", views.segment_detail, name="segment"),
     path("rfm/", views.rfm_runs, name="rfm-runs"),
     path("rfm/compare/", views.rfm_compare, name="rfm-compare"),
 ]

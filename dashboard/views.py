@@ -6,14 +6,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.selectors import segment_list
 from dashboard.access import staff_page
 from dashboard.forms import DashboardFilterForm, RfmCompareForm, default_filters
 from dashboard.panels import overview
 from dashboard.rfm import comparable_runs, heat_rows, migration_answer, order_runs
+from dashboard.segments import HISTORY_POINTS, MEMBERS_PER_PAGE, history, member_page
 from ingestion.readers import SALES_COLUMNS
 from sales.selectors import order_time_span
 
@@ -96,3 +99,36 @@ def rfm_compare(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request, "dashboard/rfm_compare.html", context, status=400 if form.is_bound and form.errors else 200
     )
+
+
+SEGMENTS_PER_PAGE = 50
+
+
+@staff_page
+def segments(request: HttpRequest) -> HttpResponse:
+    """Every segment with its size at the last refresh."""
+    page = Paginator(segment_list(), SEGMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = _page_context(request, title="Segments", section="segments", page=page, crumbs=[("Segments", "")])
+    return TemplateResponse(request, "dashboard/segments.html", context)
+
+
+@staff_page
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A segment's members now (paginated) and its history: member count, entered and left per snapshot."""
+    segment = get_object_or_404(segment_list(), pk=pk)
+    page, members = member_page(segment=segment, number=request.GET.get("page"))
+    snapshots = history(segment=segment)
+    context = _page_context(
+        request,
+        title=f"Segment: {segment.name}",
+        section="segments",
+        segment=segment,
+        page=page,
+        members=members,
+        members_answer={"count": page.paginator.count, "results": members},
+        snapshots=snapshots,
+        history_points=HISTORY_POINTS,
+        members_per_page=MEMBERS_PER_PAGE,
+        crumbs=[("Segments", reverse("dashboard:segments")), (segment.name, "")],
+    )
+    return TemplateResponse(request, "dashboard/segment_detail.html", context)
