@@ -53,44 +53,38 @@
   }
 
   const mappers = {
-    /* metrics?metrics=revenue: one line, every bucket present; a dashed last segment when that bucket is incomplete. */
+    /* metrics?metrics=revenue: one line, every bucket present; a bucket the range covers only in part
+     * (or that has not ended) is a diamond, and the line to it is dashed. */
     "revenue-over-time": function (answer) {
       const revenue = answer.find(function (metric) { return metric.metric === "revenue"; });
       const points = revenue.time_series;
-      const last = points.length - 1;
-      const incomplete = last >= 0 && points[last].is_complete === false;
-      const datasets = [{
-        label: "Revenue",
-        data: points.map(function (point) { return point.value; }),
-        borderColor: palette[0],
-        backgroundColor: palette[0],
-        pointStyle: points.map(function (point, index) { return incomplete && index === last ? "rectRot" : "circle"; }),
-        pointRadius: points.map(function (point, index) { return incomplete && index === last ? 6 : 3; }),
-        segment: { borderDash: function (ctx) { return incomplete && ctx.p1DataIndex === last ? [6, 4] : undefined; } },
-        tension: 0.2,
-      }];
-      if (revenue.previous_time_series) {
-        datasets.push({
-          label: "Previous period",
-          data: revenue.previous_time_series.map(function (point) { return point.value; }),
-          borderColor: palette[7],
-          backgroundColor: palette[7],
-          borderDash: [2, 3],
-          pointRadius: 0,
-          tension: 0.2,
-        });
-      }
+      const partial = points.map(function (point) { return point.is_complete === false; });
       return {
         type: "line",
-        data: { labels: points.map(function (point) { return periodLabel(point.timestamp); }), datasets: datasets },
+        data: {
+          labels: points.map(function (point) { return periodLabel(point.timestamp); }),
+          datasets: [{
+            label: "Revenue",
+            data: points.map(function (point) { return point.value; }),
+            borderColor: palette[0],
+            backgroundColor: palette[0],
+            pointStyle: partial.map(function (isPartial) { return isPartial ? "rectRot" : "circle"; }),
+            pointRadius: partial.map(function (isPartial) { return isPartial ? 6 : 3; }),
+            segment: {
+              borderDash: function (ctx) { return partial[ctx.p0DataIndex] || partial[ctx.p1DataIndex] ? [6, 4] : undefined; },
+            },
+            tension: 0.2,
+          }],
+        },
         options: {
           scales: { y: moneyAxis() },
-          plugins: { tooltip: { callbacks: {
-            label: moneyTooltip,
-            afterLabel: function (context) {
-              return incomplete && context.datasetIndex === 0 && context.dataIndex === last ? "Incomplete: the range ends inside this period" : "";
-            },
-          } } },
+          plugins: {
+            legend: { display: false },
+            tooltip: { callbacks: {
+              label: moneyTooltip,
+              afterLabel: function (context) { return partial[context.dataIndex] ? "Incomplete: not the whole " + interval : ""; },
+            } },
+          },
         },
       };
     },
