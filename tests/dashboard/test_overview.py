@@ -112,3 +112,15 @@ def test_overview_query_count_does_not_grow_with_orders(staff: Client, shop: Sho
     many = queries()
 
     assert few == many
+
+
+def test_a_range_too_large_to_segment_at_once_follows_its_run(staff: Client, shop: Shop, settings):
+    settings.RFM_DASHBOARD_SYNC_MAX_CUSTOMERS = 0  # every range is "large": its run is queued, not run inline
+
+    page = staff.get(DASHBOARD, FIRST_HALF)
+
+    segments = page.context["panels"].segments
+    assert segments["status"] == "running"
+    assert f'data-poll-url="/api/v1/analytics/rfm-runs/{segments["run_id"]}/"' in page.text
+    assert 'id="chart-rfm-segments"' not in page.text
+    assert embedded(page, "dashboard-data")["total_sales"] == float(shop.revenue(date(2024, 1, 1), date(2024, 6, 30)))

@@ -175,6 +175,24 @@
     },
   };
 
+  /* A range too large to segment at once: follow its RFM run and show the chart once it has finished. */
+  const running = document.getElementById("rfm-running");
+  if (running) {
+    const follow = function () {
+      fetch(running.dataset.pollUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { status: "running" }; })
+        .then(function (run) {
+          if (run.status === "succeeded" || run.status === "failed") {
+            window.location.reload();
+          } else {
+            window.setTimeout(follow, 3000);
+          }
+        })
+        .catch(function () { window.setTimeout(follow, 6000); });
+    };
+    window.setTimeout(follow, 3000);
+  }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const source = document.getElementById(canvas.dataset.source);
     const mapper = mappers[canvas.dataset.chart];
