@@ -23,3 +23,13 @@ def test_demo_dashboard_renders_every_panel_without_errors(browser: Browser, sup
         chart = browser.chart(canvas.get_attribute("id"))
         assert chart and chart["datasets"] and any(chart["datasets"][0]["data"]), canvas.get_attribute("id")
     assert browser.screenshot("dashboard-demo") == {"desktop": 0, "phone": 0}
+
+    # The admin's dark theme (its toggle stores the choice) applies to the dashboard too
+    browser.js("localStorage.setItem('theme', 'dark')")
+    browser.open("/dashboard/")
+    browser.wait_until(lambda: browser.js("return document.querySelector('.dashboard').dataset.chartsReady") == "true")
+    assert browser.js("return document.documentElement.dataset.theme") == "dark"
+    background = browser.js("return getComputedStyle(document.querySelector('.kpi-card')).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    browser.screenshot("dashboard-demo-dark")
+    browser.js("localStorage.removeItem('theme')")
