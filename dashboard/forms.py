@@ -5,11 +5,12 @@ from typing import Any
 
 from django import forms
 
+from analytics.periods import Interval, bucket_count
+
 INTERVAL_CHOICES = [("day", "Day"), ("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 MODEL_CHOICES = [("quantile", "Quantile (R and F grid)"), ("kmeans", "k-means"), ("dbscan", "DBSCAN")]
-# Days a bucket spans at least, to keep a chart readable (and its query bounded) for any range a user types.
+# Points a chart draws at most, to keep it readable (and its query bounded) for any range a user types.
 MAX_BUCKETS = 400
-_MIN_BUCKET_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 90, "year": 365}
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +31,7 @@ class DashboardFilterForm(forms.Form):
         start, end, interval = cleaned.get("start_date"), cleaned.get("end_date"), cleaned.get("interval")
         if start and end and start > end:
             self.add_error("end_date", "The end date is before the start date.")
-        elif start and end and interval and (end - start).days / _MIN_BUCKET_DAYS[interval] > MAX_BUCKETS:
+        elif start and end and interval and bucket_count(start, end, Interval(interval)) > MAX_BUCKETS:
             self.add_error("interval", f"That range has more than {MAX_BUCKETS} {interval}s; pick a longer interval.")
         return cleaned
 

@@ -44,7 +44,7 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(data={**defaults, **given})
     panels = None
     if span is not None and form.is_valid():
-        panels = overview(**form.cleaned_data)
+        panels = overview(request=request, **form.cleaned_data)
     context = _page_context(
         request,
         title="Sales dashboard",

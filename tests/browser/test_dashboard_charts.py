@@ -144,3 +144,62 @@ def test_an_upload_on_the_import_page_shows_up_on_the_dashboard(
     assert after["products_sold"] == before["products_sold"] + 17
     card = browser.driver.find_element(By.CSS_SELECTOR, "#kpi-total_sales .kpi-value").text
     assert card == f"${Decimal(str(after['total_sales'])):,.2f}"
+
+
+def _report_api(browser: Browser, route: str, params: dict) -> object:
+    return browser.api(f"/api/v1/analytics/{route}/?" + urlencode(params))
+
+
+def _charts_match_the_api(browser: Browser, start: str, end: str, interval: str) -> dict:
+    """Assert the revenue and team charts draw the API's answers for the range; answer the revenue chart."""
+    dates = {"start_date": start, "end_date": end}
+    (revenue,) = _report_api(browser, "metrics", {**dates, "metrics": "revenue", "interval": interval, "limit": 400})
+    assert browser.json_script("revenue-data") == [revenue]
+    line = browser.chart("chart-revenue")
+    assert line["type"] == "line"
+    assert line["datasets"][0]["data"] == [point["value"] for point in revenue["time_series"]]
+    teams = _report_api(browser, "sales/by-team", {**dates, "interval": interval, "sort_by": "period", "order": "asc"})
+    assert browser.json_script("by-team-data") == teams
+    bars = browser.chart("chart-by-team")
+    periods = sorted({row["period"] for row in teams["results"]})
+    for dataset in bars["datasets"]:
+        values = {
+            row["period"]: row["total_revenue"] for row in teams["results"] if row["team_name"] == dataset["label"]
+        }
+        assert dataset["data"] == [values.get(period, 0) for period in periods], dataset["label"]
+    assert {dataset["label"] for dataset in bars["datasets"]} == {row["team_name"] for row in teams["results"]}
+    for route, element_id in (("top-products", "top-products-data"), ("top-customers", "top-customers-data")):
+        assert browser.json_script(element_id) == _report_api(browser, route, {**dates, "limit": 10})
+    return line
+
+
+def test_revenue_and_team_charts_and_top_tables_are_the_api_answers(browser: Browser, superuser: User, shop: Shop):
+    sign_in(browser, superuser)
+    _open_overview(browser, {**FIRST_HALF, "end_date": "2024-06-10"})
+
+    line = _charts_match_the_api(browser, "2024-01-01", "2024-06-10", "month")
+
+    assert line["labels"] == ["Jan 2024", "Feb 2024", "Mar 2024", "Apr 2024", "May 2024", "Jun 2024"]
+    assert line["datasets"][0]["data"][2] == 0  # March: zero-filled
+    # The partial June is drawn as a diamond, and the note says why
+    styles = browser.js("return Chart.getChart(document.getElementById('chart-revenue')).data.datasets[0].pointStyle")
+    assert styles == ["circle"] * 5 + ["rectRot"]
+    assert browser.driver.find_element(By.ID, "revenue-incomplete").is_displayed()
+    link = browser.driver.find_element(By.CSS_SELECTOR, "#top-customers tbody tr a")
+    assert "/admin/customers/customer/" in link.get_attribute("href")
+
+
+def test_changing_the_interval_redraws_revenue_by_week(browser: Browser, superuser: User, shop: Shop):
+    sign_in(browser, superuser)
+    _open_overview(browser, {**FIRST_HALF, "start_date": "2024-04-01"})
+    assert len(browser.chart("chart-revenue")["labels"]) == 3  # April, May, June
+
+    Select(browser.driver.find_element(By.NAME, "interval")).select_by_value("week")
+    browser.driver.find_element(By.CSS_SELECTOR, "#dashboard-filters button[type=submit]").click()
+    browser.wait_until(lambda: "interval=week" in browser.path)
+    browser.wait_until(lambda: browser.js("return document.querySelector('.dashboard').dataset.chartsReady") == "true")
+    browser.collect_console()
+
+    line = _charts_match_the_api(browser, "2024-04-01", "2024-06-30", "week")
+    assert len(line["labels"]) == 13  # the weeks starting Monday 1 April to Monday 24 June: 84 days apart, 13 weeks
+    assert line["labels"][0] == "Week of 1 Apr 2024"

@@ -1,5 +1,6 @@
 """The overview with data: every number is the analytics API's answer for the same range, and right by hand."""
 
+import calendar
 import json
 import re
 from datetime import UTC, date, datetime
@@ -124,3 +125,67 @@ def test_a_range_too_large_to_segment_at_once_follows_its_run(staff: Client, sho
     assert f'data-poll-url="/api/v1/analytics/rfm-runs/{segments["run_id"]}/"' in page.text
     assert 'id="chart-rfm-segments"' not in page.text
     assert embedded(page, "dashboard-data")["total_sales"] == float(shop.revenue(date(2024, 1, 1), date(2024, 6, 30)))
+
+
+REPORTS = {
+    "revenue-data": "/api/v1/analytics/metrics/",
+    "by-team-data": "/api/v1/analytics/sales/by-team/",
+    "top-products-data": "/api/v1/analytics/top-products/",
+    "top-customers-data": "/api/v1/analytics/top-customers/",
+}
+PARAMS = {"revenue-data": "metrics", "by-team-data": "by_team", "top-products-data": "top_products",
+          "top-customers-data": "top_customers"}  # fmt: skip
+
+
+@pytest.mark.parametrize("interval", ["week", "month", "quarter"])
+def test_every_chart_and_table_embeds_the_api_answer_for_the_same_query(staff: Client, shop: Shop, interval):
+    page = staff.get(DASHBOARD, {**FIRST_HALF, "interval": interval})
+
+    params = page.context["panels"].params
+    for element_id, route in REPORTS.items():
+        api = staff.get(route, params[PARAMS[element_id]])
+        assert api.status_code == 200, api.json()
+        assert embedded(page, element_id) == api.json(), element_id
+
+
+def test_revenue_line_is_zero_filled_and_flags_the_partial_last_month(staff: Client, shop: Shop):
+    # Given a range that ends inside June, by month
+    page = staff.get(DASHBOARD, {**FIRST_HALF, "end_date": "2024-06-10"})
+
+    (revenue,) = embedded(page, "revenue-data")
+    points = [(p["timestamp"][:10], p["value"], p["is_complete"]) for p in revenue["time_series"]]
+
+    def month(n: int, last_day: int | None = None) -> float:
+        return float(shop.revenue(date(2024, n, 1), date(2024, n, last_day or calendar.monthrange(2024, n)[1])))
+
+    assert points == [
+        ("2024-01-01", month(1), True),
+        ("2024-02-01", month(2), True),
+        ("2024-03-01", 0, True),  # nothing sold in March, and March is there
+        ("2024-04-01", month(4), True),
+        ("2024-05-01", month(5), True),
+        ("2024-06-01", month(6, 10), False),
+    ]
+    assert month(3) == 0
+    assert 'id="revenue-incomplete"' in page.text
+
+
+def test_top_tables_link_to_the_admin_pages_and_rank_by_hand(staff: Client, shop: Shop):
+    page = staff.get(DASHBOARD, FIRST_HALF)
+
+    customers = embedded(page, "top-customers-data")["results"]
+    spent = {n: sum(line["total"] for line in shop.lines if line["customer"] == n) for n in range(6)}
+    ranked = sorted(range(6), key=lambda n: (-spent[n], shop.customers[n].pk))
+    assert [row["customer"] for row in customers] == [shop.customers[n].pk for n in ranked]
+    first = shop.customers[ranked[0]]
+    assert f'href="/admin/customers/customer/{first.pk}/change/">{first.name}</a>' in page.text
+    products = embedded(page, "top-products-data")["results"]
+    top = shop.products[products[0]["product"] - shop.products[0].pk]
+    assert f'href="/admin/catalog/product/{top.pk}/change/">{top.name}</a>' in page.text
+
+
+def test_too_many_buckets_for_a_chart_is_a_400_naming_the_interval(staff: Client, shop: Shop):
+    page = staff.get(DASHBOARD, {**FIRST_HALF, "start_date": "2020-01-01", "interval": "day"})
+
+    assert page.status_code == 400
+    assert "That range has more than 400 days; pick a longer interval." in page.text
