@@ -5,7 +5,6 @@ The page calls the selectors, the cache and the serializers the API calls, so a 
 The one number it works out itself is a card's relative change against the previous period.
 """
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,13 +15,10 @@ from django.http import HttpRequest
 
 from analytics import serializers as out
 from analytics.cache import cached_report
-from analytics.dashboard.kpis import DashboardKpis, dashboard_kpis
+from analytics.dashboard.answer import dashboard_answer, dashboard_kpis_cached
 from analytics.dashboard.params import DashboardQuery
-from analytics.dashboard.segments import dashboard_segments
-from analytics.dashboard.serializers import DashboardSerializer
 from analytics.params import Grouping, TopBy, metrics_query_from, sales_query_from, top_query_from
 from analytics.rfm.window import DateWindow
-from analytics.selectors import data_version_current
 from analytics.selectors.metrics import metrics_report
 from analytics.selectors.sales import sales_by_team
 from analytics.selectors.top import top_customers, top_products
@@ -89,21 +85,6 @@ class Overview:
         return self.dashboard["customer_segments"]
 
 
-def _kpis(window: DateWindow) -> DashboardKpis:
-    # The dashboard API's own cache entry for this window's KPIs.
-    return cached_report(report="dashboard-kpis", query=window, compute=lambda: dashboard_kpis(window=window))
-
-
-def dashboard_answer(*, start_date: date, end_date: date, model: str) -> dict[str, Any]:
-    """``GET analytics/dashboard/?start_date=&end_date=&model=``'s body: the same selectors and serializer."""
-    query = DashboardQuery(start_date=start_date, end_date=end_date, model=model)
-    kpis = _kpis(query.window)
-    segments = dashboard_segments(query=query, data_version=data_version_current(), orders=kpis.total_transactions)
-    return DashboardSerializer(
-        {**dataclasses.asdict(query), **dataclasses.asdict(kpis), "customer_segments": dataclasses.asdict(segments)}
-    ).data
-
-
 def report_params(*, start_date: date, end_date: date, interval: str) -> dict[str, dict[str, str]]:
     """Each report's query string as the page asks it; a client asking the API the same gets the same answer."""
     dates = {"start_date": start_date.isoformat(), "end_date": end_date.isoformat()}
@@ -153,8 +134,8 @@ def reports(*, request: HttpRequest, params: dict[str, dict[str, str]]) -> dict[
 def overview(*, request: HttpRequest, start_date: date, end_date: date, interval: str, model: str) -> Overview:
     """Every panel of the overview for one range; KPIs beside the same-length period just before it."""
     before_start, before_end = previous_period(start=start_date, end=end_date)
-    answer = dashboard_answer(start_date=start_date, end_date=end_date, model=model)
-    previous = _kpis(DateWindow(start_date=before_start, end_date=before_end))
+    answer = dashboard_answer(query=DashboardQuery(start_date=start_date, end_date=end_date, model=model))
+    previous = dashboard_kpis_cached(window=DateWindow(start_date=before_start, end_date=before_end))
     params = report_params(start_date=start_date, end_date=end_date, interval=interval)
     cards = [
         KpiCard(key=key, label=label, kind=kind, value=answer[key], previous=getattr(previous, key))

@@ -32,19 +32,7 @@ class HeatRow:
 
 def migration_answer(*, earlier: RfmRun, later: RfmRun) -> dict[str, Any]:
     """``GET analytics/rfm-runs/{id}/compare/?with=``'s body, from the same selector and serializer."""
-    matrix = rfm_run_migration(earlier=earlier, later=later)
-    data = {
-        "earlier_run": earlier.pk,
-        "later_run": later.pk,
-        "from_segments": matrix.from_segments,
-        "to_segments": matrix.to_segments,
-        "moved": matrix.moved,
-        "rows": [
-            {"segment": source, "counts": matrix.counts[source], "total": sum(matrix.counts[source].values())}
-            for source in matrix.from_segments
-        ],
-    }
-    return MigrationMatrixSerializer(data).data
+    return MigrationMatrixSerializer(rfm_run_migration(earlier=earlier, later=later)).data
 
 
 def heat_rows(answer: dict[str, Any]) -> list[HeatRow]:
@@ -65,9 +53,3 @@ def heat_rows(answer: dict[str, Any]) -> list[HeatRow]:
         )
         for row in answer["rows"]
     ]
-
-
-def order_runs(first: RfmRun, second: RfmRun) -> tuple[RfmRun, RfmRun]:
-    """Earlier and later, as the API orders them: by reference date, then creation."""
-    earlier, later = sorted([first, second], key=lambda run: (run.reference_date, run.created_at, run.pk))
-    return earlier, later

@@ -11,11 +11,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.rfm.selectors import rfm_runs_in_order
 from customers.selectors import segment_list
 from dashboard.access import staff_page
 from dashboard.forms import DashboardFilterForm, RfmCompareForm, default_filters
 from dashboard.panels import overview
-from dashboard.rfm import comparable_runs, heat_rows, migration_answer, order_runs
+from dashboard.rfm import comparable_runs, heat_rows, migration_answer
 from dashboard.segments import HISTORY_POINTS, MEMBERS_PER_PAGE, history, member_page
 from ingestion.readers import SALES_COLUMNS
 from sales.selectors import order_time_span
@@ -82,7 +83,7 @@ def rfm_compare(request: HttpRequest) -> HttpResponse:
     form = RfmCompareForm(request.GET or None, runs=runs)
     answer = rows = earlier = later = None
     if form.is_valid():
-        earlier, later = order_runs(form.cleaned_data["run"], form.cleaned_data["other"])
+        earlier, later = rfm_runs_in_order(form.cleaned_data["run"], form.cleaned_data["other"])
         answer = migration_answer(earlier=earlier, later=later)
         rows = heat_rows(answer)
     context = _page_context(
