@@ -3,23 +3,16 @@
 import time
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from customers.criteria import criteria_parse
 from customers.models import SegmentChange, SegmentSnapshot
 from customers.services import segment_create
 from tests.factories import make_customer, make_product
 from tests.ingestion.csv_files import sales_row, write_csv
-from tests.ingestion.test_worker import _poll, broker, import_root, start_worker  # noqa: F401 (fixtures)
+from tests.ingestion.test_worker import _poll, import_root, worker_env  # noqa: F401 (fixtures)
+from tests.workers import requires_worker_stack
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.REDIS_URL,
-        reason="background jobs are tested on PostgreSQL with a Redis broker",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), requires_worker_stack]
 
 
 def _wait_for(predicate, *, timeout: float = 60, what: str = "") -> None:
@@ -62,8 +55,8 @@ def test_an_import_on_the_worker_refreshes_every_segment(manager_client, import_
 
 def test_order_writes_refresh_a_segment_once_per_debounce_interval(
     manager_client,
-    broker,  # noqa: F811
-    start_worker,  # noqa: F811
+    broker,
+    start_worker,
     settings,
 ):
     # Given a segment of every customer with an order, a worker, and a two-second debounce

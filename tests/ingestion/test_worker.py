@@ -1,32 +1,20 @@
 """Imports on a real Celery worker over Redis and PostgreSQL: end to end, and a worker killed mid-import."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from customers.models import Customer
 from ingestion.models import ImportJob
 from ingestion.sample_data import write_sales_csv
 from sales.models import Order, OrderLine
-from salesanalytics.celery import app as celery_app
 from tests.ingestion.csv_files import sales_row, write_csv
 from tests.ingestion.schema_state import LOADED_TABLES, schema_of
+from tests.workers import requires_worker_stack, terminate_other_sessions
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.REDIS_URL,
-        reason="background jobs are tested on PostgreSQL with a Redis broker",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), requires_worker_stack]
 
 STALE_AFTER_SECONDS = 3
 
@@ -40,76 +28,12 @@ def import_root(tmp_path, settings) -> Path:
 
 
 @pytest.fixture
-def broker() -> Iterator[None]:
-    """Send tasks to the Redis broker for real, instead of running them in the test process."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def _worker_env(import_root: Path) -> dict[str, str]:
-    db = connection.settings_dict
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{db['USER']}@"
+def worker_env(import_root) -> dict[str, str]:
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "salesanalytics.settings.test",
-        # The worker must use the test database the test runner created.
-        "DATABASE_URL": f"postgres://{auth}{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
         "IMPORT_ROOT": str(import_root),
         "IMPORT_HEARTBEAT_SECONDS": "0.5",
         "IMPORT_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
     }
-
-
-def _start_worker(import_root: Path, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salesanalytics", "worker", "--pool", "solo", "-l", "info"],
-        cwd=settings.BASE_DIR,
-        env=_worker_env(import_root),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if " ready." in log.read_text():
-            return process
-        if process.poll() is not None:
-            raise AssertionError(f"worker exited early:\n{log.read_text()}")
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"worker did not become ready:\n{log.read_text()}")
-
-
-@pytest.fixture
-def start_worker(import_root, tmp_path) -> Iterator:
-    started: list[subprocess.Popen] = []
-
-    def start(name: str = "worker") -> subprocess.Popen:
-        process = _start_worker(import_root, tmp_path / f"{name}.log")
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    _terminate_other_sessions()
-
-
-def _terminate_other_sessions() -> None:
-    """End what a killed worker left running in PostgreSQL, so the test database can be flushed."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 def _poll(client, job_id: str, until, *, timeout: float = 90) -> dict:
@@ -171,7 +95,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_ends_failed(
     # When the worker process is killed outright
     worker.send_signal(signal.SIGKILL)
     worker.wait()
-    _terminate_other_sessions()
+    terminate_other_sessions()
     assert ImportJob.objects.get(pk=job_id).status == "running"
 
     # Then no row of the job exists, and once its heartbeat is stale a new worker marks it failed

@@ -1,99 +1,27 @@
 """RFM runs on a real Celery worker over Redis and PostgreSQL: end to end, and a worker killed mid-run."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from analytics.rfm.models import RfmRun, RfmRunCustomer
 from customers.models import Customer
 from sales.models import Order, OrderLine
-from salesanalytics.celery import app as celery_app
 from tests.factories import make_product
+from tests.workers import requires_worker_stack
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.REDIS_URL,
-        reason="background jobs are tested on PostgreSQL with a Redis broker",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), requires_worker_stack]
 
 STALE_AFTER_SECONDS = 3
 CUSTOMERS = 30_000
 
 
 @pytest.fixture
-def broker() -> Iterator[None]:
-    """Send tasks to the Redis broker for real, instead of running them in the test process."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def _start_worker(log: Path, **env: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{db['USER']}@"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salesanalytics", "worker", "--pool", "solo", "-l", "info"],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "salesanalytics.settings.test",
-            # The worker must use the test database the test runner created.
-            "DATABASE_URL": f"postgres://{auth}{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "RFM_HEARTBEAT_SECONDS": "0.5",
-            "RFM_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
-            **env,
-        },
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if " ready." in log.read_text():
-            return process
-        if process.poll() is not None:
-            raise AssertionError(f"worker exited early:\n{log.read_text()}")
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"worker did not become ready:\n{log.read_text()}")
-
-
-@pytest.fixture
-def start_worker(tmp_path) -> Iterator:
-    started: list[subprocess.Popen] = []
-
-    def start(name: str = "worker", **env: str) -> subprocess.Popen:
-        process = _start_worker(tmp_path / f"{name}.log", **env)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    with connection.cursor() as cursor:  # what a killed worker left open, so the test database can be flushed
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+def worker_env() -> dict[str, str]:
+    return {"RFM_HEARTBEAT_SECONDS": "0.5", "RFM_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)}
 
 
 def _customers_with_one_order_each(count: int) -> None:
