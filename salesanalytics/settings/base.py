@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sales",
     "analytics",
     "ingestion",
+    "compat",
 ]
 
 MIDDLEWARE = [
