@@ -159,7 +159,7 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     errors=counts.errors,
                     completed_at=timezone.now(),
                 )
-                transaction.on_commit(data_version_bump)
+                data_version_bump()
     except UnreadableFile as exc:
         discard_staged(kind=job.kind)
         _fail(job_id, str(exc))

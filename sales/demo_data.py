@@ -430,8 +430,6 @@ def generate_demo_data(
         _CustomerProfile(customer=customer, region=customer.region, memberships=tuple(by_customer.get(customer.pk, ())))
         for customer in buyers
     ]
-    # Cached analytics must not outlive the new orders (as after any order write).
-    transaction.on_commit(data_version_bump)
     lines_created = _create_orders(
         rng,
         count=orders,
@@ -442,6 +440,8 @@ def generate_demo_data(
         days=days,
         progress=progress,
     )
+    # Cached analytics must not outlive the new orders (as after any order write).
+    data_version_bump()
     return {
         "categories": categories_created,
         "products": products_created,

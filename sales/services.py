@@ -142,7 +142,7 @@ def order_create(
         )
         for line in priced
     )
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     return order
 
 
@@ -188,7 +188,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     _apply_totals(order=order, priced=priced)
     order.full_clean()
     order.save()
-    transaction.on_commit(data_version_bump)
+    data_version_bump()
     return order
 
 
@@ -198,4 +198,4 @@ def order_delete(*, order: Order) -> None:
     order = Order.objects.select_for_update().get(pk=order.pk)
     stock_release(quantities=dict(order.lines.values_list("product_id", "quantity")))
     order.delete()
-    transaction.on_commit(data_version_bump)
+    data_version_bump()

@@ -159,6 +159,10 @@ USE_I18N = True
 USE_TZ = True
 # Time zone of analytics period buckets (day/week/month boundaries).
 ANALYTICS_TIME_ZONE = os.environ.get("ANALYTICS_TIME_ZONE", "UTC")
+# Cached analytics answers live this long; a write makes them unreachable at once (the data version).
+ANALYTICS_CACHE_SECONDS = int(os.environ.get("ANALYTICS_CACHE_SECONDS", "3600"))
+# Concurrent misses of one answer wait up to this long for the request computing it.
+ANALYTICS_CACHE_LOCK_SECONDS = int(os.environ.get("ANALYTICS_CACHE_LOCK_SECONDS", "30"))
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
