@@ -227,7 +227,6 @@ class PurchasesBackfillViewSet(PurchasesViewSet):
 
     permission_classes = [BackfillPermission]
     pagination_class = LinkHeaderPagination
-    compat_field_names = {"file_path": "file_path"}
 
     def get_queryset(self):
         return import_job_list()

@@ -46,6 +46,8 @@ class RetailAccountSerializer(serializers.ModelSerializer):
 
 
 class RetailLoginSerializer(RetailAccountSerializer):
+    """The logged-in user with the API token the original never gave (documentation of the answer)."""
+
     token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
 
     class Meta(RetailAccountSerializer.Meta):

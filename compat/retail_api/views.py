@@ -118,8 +118,8 @@ class RetailLoginViewSet(RetailViewSet):
         serializer = LoginSerializer(data=body_as(request.data, ACCOUNT_FIELDS), context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        user.token = token_issue(user=user).key
-        return Response(success("User logged in successfully", RetailLoginSerializer(user).data))
+        data = {**RetailAccountSerializer(user).data, "token": token_issue(user=user).key}
+        return Response(success("User logged in successfully", data))
 
 
 @extend_schema(tags=[TAG])
