@@ -12,6 +12,9 @@ from django.db.models import Model, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
 # The largest id a BigAutoField holds; a longer number names no record.
 MAX_ID = 2**63 - 1
@@ -35,10 +38,29 @@ def object_id(raw: str, *, label: str) -> int:
     raise NotFound(f"No {label} with id {raw!r}: ids on this server are positive integers, not UUIDs or names.")
 
 
+class CompatMetadata(SimpleMetadata):
+    """``OPTIONS``: the route's name, description and media types; its methods are in ``Allow``.
+
+    The request bodies are translated by hand, not declared by one serializer, so
+    there are no ``actions`` to describe (the OpenAPI schema documents them).
+    """
+
+    def determine_metadata(self, request: Request, view: Any) -> dict[str, Any]:
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+        }
+
+
 class CompatViewSet(viewsets.GenericViewSet):
     """Base of every compat view: the project's auth and roles, the original's shapes."""
 
     schema = CompatAutoSchema()
+    # The originals spoke JSON only; a browser asking for HTML gets the JSON too.
+    renderer_classes = [JSONRenderer]
+    metadata_class = CompatMetadata
     filter_backends: list = []
     pagination_class = None
     compat_prefix = ""

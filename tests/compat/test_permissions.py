@@ -4,6 +4,7 @@ Each error comes in the original's own envelope. Register and login are public,
 as ``auth/register/`` and ``auth/login/`` are.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,3 +193,40 @@ def test_a_user_without_a_role_reads_nothing(anon_client, world):
     for route in ROUTES:
         if not route.write:
             assert call(anon_client, route, world).status_code == 403, route
+
+
+@pytest.mark.parametrize("path", sorted({route.path for route in ROUTES + PUBLIC_ROUTES}))
+def test_options_names_the_documented_methods(manager_client, world, path):
+    response = manager_client.options(path.format(**world))
+
+    assert response.status_code == 200
+    documented = {route.method.upper() for route in ROUTES + PUBLIC_ROUTES if route.path == path}
+    assert documented <= {method.strip() for method in response["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("route", [route for route in ROUTES if not route.write], ids=str)
+def test_a_browser_gets_the_json_and_an_html_only_client_a_406(viewer_client, world, route):
+    path = route.path.format(**world)
+    browser = viewer_client.get(path, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    html_only = viewer_client.get(path, HTTP_ACCEPT="text/html")
+
+    assert browser.status_code == 200
+    assert browser["Content-Type"] == "application/json"
+    assert html_only.status_code == 406
+    assert_original_error(route.path, html_only.json())
+
+
+GARBAGE = [[1, 2], "text", 12, None, {"first_name": [[{}]], "user_id": {"$gt": 1}, "transaction_details": [None]}]
+
+
+@pytest.mark.parametrize("route", [route for route in ROUTES + PUBLIC_ROUTES if route.write and route.body], ids=str)
+@pytest.mark.parametrize("body", GARBAGE, ids=["list", "string", "number", "null", "nested"])
+def test_any_body_is_a_4xx_in_the_originals_envelope_never_a_500(manager_client, world, route, body):
+    before = stored_state()
+
+    path = route.path.format(**world)
+    response = getattr(manager_client, route.method)(path, json.dumps(body), content_type="application/json")
+
+    assert 400 <= response.status_code < 500, response.content
+    assert_original_error(route.path, response.json())
+    assert stored_state() == before
