@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 VIEWER = "viewer"
 MANAGER = "manager"
-DOMAIN_APPS = ("customers", "catalog", "sales", "analytics", "ingestion")
+DOMAIN_APPS = ("customers", "catalog", "sales", "analytics", "rfm", "ingestion")
 
 
 def sync_role_groups(*, apps=global_apps, using: str = "default") -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "sales",
     "analytics",
+    "analytics.rfm",
     "ingestion",
     "compat",
 ]
@@ -141,6 +142,7 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
     "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
     "delete-expired-uploads": {"task": "ingestion.tasks.delete_expired_uploads", "schedule": 24 * 60 * 60.0},
+    "fail-stale-rfm-runs": {"task": "analytics.rfm.tasks.fail_stale_rfm_runs", "schedule": 60.0},
 }
 
 # --- Auth -------------------------------------------------------------------
@@ -217,6 +219,9 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "customers.models.Gender",
         "TierEnum": "customers.models.Tier",
         "AgentRoleEnum": "sales.models.AgentRole",
+        "DashboardSegmentsStatusEnum": "analytics.dashboard.serializers.SEGMENTS_STATUSES",
+        # Import jobs and RFM runs share one status lifecycle.
+        "JobStatusEnum": "ingestion.models.ImportStatus",
     },
 }
 
@@ -240,6 +245,25 @@ IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS"
 # relative to it unless absolute) and waits this long for the job before answering 202.
 COMPAT_PRODUCTS_BACKFILL_FILE = os.environ.get("COMPAT_PRODUCTS_BACKFILL_FILE", "products.csv")
 COMPAT_BACKFILL_WAIT_SECONDS = float(os.environ.get("COMPAT_BACKFILL_WAIT_SECONDS", "30"))
+
+# --- RFM runs ---------------------------------------------------------------
+# A running RFM run touches its row every RFM_HEARTBEAT_SECONDS; one silent for
+# RFM_STALE_AFTER_SECONDS is marked failed (its worker died).
+RFM_HEARTBEAT_SECONDS = float(os.environ.get("RFM_HEARTBEAT_SECONDS", "10"))
+RFM_STALE_AFTER_SECONDS = int(os.environ.get("RFM_STALE_AFTER_SECONDS", "120"))
+# A run still queued this long was lost by the broker and is marked failed.
+RFM_QUEUED_EXPIRE_SECONDS = int(os.environ.get("RFM_QUEUED_EXPIRE_SECONDS", "3600"))
+# Silhouette and Davies-Bouldin are computed on a random sample of this many customers.
+RFM_EVALUATION_SAMPLE_SIZE = int(os.environ.get("RFM_EVALUATION_SAMPLE_SIZE", "2000"))
+# k-means without n_clusters tries k = 2..8 on a random sample of this many customers.
+RFM_K_SELECTION_SAMPLE_SIZE = int(os.environ.get("RFM_K_SELECTION_SAMPLE_SIZE", "1000"))
+# DBSCAN runs on at most this many customers; the others join their nearest core point.
+RFM_DBSCAN_FIT_SAMPLE_SIZE = int(os.environ.get("RFM_DBSCAN_FIT_SAMPLE_SIZE", "20000"))
+# BLAS/OpenMP threads one run's clustering may use. RFM matrices are small (customers x 3): threads
+# cost more in start-up and spin-waiting than they save, the more so on a busy machine.
+RFM_THREADS = int(os.environ.get("RFM_THREADS", "1"))
+# The dashboard computes a missing run while it answers only up to this many customers; above, it queues it.
+RFM_DASHBOARD_SYNC_MAX_CUSTOMERS = int(os.environ.get("RFM_DASHBOARD_SYNC_MAX_CUSTOMERS", "30000"))
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
