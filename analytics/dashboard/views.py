@@ -38,6 +38,16 @@ def _dashboard(query: DashboardQuery) -> dict:
     return answer
 
 
+def dashboard_answer(query: DashboardQuery) -> dict:
+    """The dashboard's answer to ``query``, cached while its segments are final (shared by every route)."""
+    try:
+        # Without an end date recency counts from today: tomorrow's answer is another one.
+        key = {"query": query, "reference_date": query.end_date or analytics_today()}
+        return cached_report(report="dashboard", query=key, compute=lambda: _dashboard(query))
+    except _SegmentsNotReady as not_ready:
+        return not_ready.answer
+
+
 @extend_schema(
     tags=["analytics"],
     summary="Sales KPIs and the RFM segments of a date range",
@@ -58,11 +68,4 @@ class DashboardApi(APIView):
     queryset = Order.objects.all()  # for the model permissions: reading sales
 
     def get(self, request: Request) -> Response:
-        query = dashboard_query_parse(request.query_params)
-        try:
-            # Without an end date recency counts from today: tomorrow's answer is another one.
-            key = {"query": query, "reference_date": query.end_date or analytics_today()}
-            answer = cached_report(report="dashboard", query=key, compute=lambda: _dashboard(query))
-        except _SegmentsNotReady as not_ready:
-            answer = not_ready.answer
-        return Response(answer)
+        return Response(dashboard_answer(dashboard_query_parse(request.query_params)))

@@ -173,3 +173,35 @@ class RetailMembershipRequestSerializer(serializers.Serializer):
     start_period = serializers.DateField()
     end_period = serializers.DateField(required=False, allow_null=True)
     tier = serializers.CharField(help_text="bronze, silver or gold (any letter case).")
+
+
+class RetailDashboardSegmentSerializer(serializers.Serializer):
+    RFMCategory = serializers.CharField(
+        source="segment", help_text="Our segment name (the RxF grid's, or a cluster's)."
+    )
+    count = serializers.IntegerField()
+    total_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class RetailDashboardEvaluationSerializer(serializers.Serializer):
+    silhouette_score = serializers.FloatField(allow_null=True)
+    davies_bouldin_index = serializers.FloatField(allow_null=True)
+
+
+class RetailDashboardCustomerSegmentsSerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    segmentation = RetailDashboardSegmentSerializer(many=True)
+    evaluation = RetailDashboardEvaluationSerializer()
+    status = serializers.CharField(help_text="Added: running while a large range is segmented; ask again.")
+    run_id = serializers.IntegerField(allow_null=True, help_text="Added: the RFM run the segments come from.")
+    error = serializers.CharField(allow_null=True, help_text="Added: why the run failed, if it did.")
+
+
+class RetailDashboardSerializer(serializers.Serializer):
+    """The unified dashboard's answer under the original's names."""
+
+    total_sales = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Revenue: the line totals.")
+    total_transactions = serializers.IntegerField(help_text="Orders.")
+    products_sold = serializers.IntegerField(help_text="Units.")
+    new_memberships = serializers.IntegerField(help_text="Memberships starting in the range.")
+    customer_segments = RetailDashboardCustomerSegmentsSerializer()

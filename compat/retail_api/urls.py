@@ -4,6 +4,7 @@ from django.urls import path
 
 from compat.retail_api.views import (
     RetailCategoryViewSet,
+    RetailDashboardViewSet,
     RetailLoginViewSet,
     RetailMembershipViewSet,
     RetailProductViewSet,
@@ -17,6 +18,7 @@ RECORD = {"get": "retrieve", "put": "update", "delete": "destroy"}
 urlpatterns = [
     path("register", RetailRegisterViewSet.as_view({"post": "register"}), name="compat-retail-register"),
     path("login", RetailLoginViewSet.as_view({"post": "login"}), name="compat-retail-login"),
+    path("dashboard/", RetailDashboardViewSet.as_view({"get": "dashboard"}), name="compat-retail-dashboard"),
     path("product-categories/", RetailCategoryViewSet.as_view({"get": "list"}), name="compat-retail-categories"),
     path("products/", RetailProductViewSet.as_view(COLLECTION), name="compat-retail-products"),
     path("products/<str:product_id>", RetailProductViewSet.as_view(RECORD), name="compat-retail-product"),

@@ -7,7 +7,8 @@ matching ``/api/v1/`` route validate, calls the same service, and answers in
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,6 +17,9 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from accounts.services import token_issue, user_register
+from analytics.dashboard.params import dashboard_query_parse
+from analytics.dashboard.views import dashboard_answer
+from analytics.rfm.models import RfmAlgorithm
 from catalog.selectors import category_list, product_list
 from catalog.serializers import ProductSerializer
 from catalog.services import product_create, product_soft_delete, product_update
@@ -37,6 +41,7 @@ from compat.retail_api.serializers import (
     RetailAccountSerializer,
     RetailCategorySerializer,
     RetailCredentialsSerializer,
+    RetailDashboardSerializer,
     RetailLoginSerializer,
     RetailMembershipRequestSerializer,
     RetailMembershipSerializer,
@@ -74,6 +79,7 @@ TransactionListEnvelope = retail_envelope("RetailTransactionListEnvelope", Retai
 TransactionDetailsEnvelope = retail_envelope(
     "RetailTransactionDetailsEnvelope", RetailTransactionDetailSerializer(many=True)
 )
+DashboardEnvelope = retail_envelope("RetailDashboardEnvelope", RetailDashboardSerializer())
 MembershipEnvelope = retail_envelope("RetailMembershipEnvelope", RetailMembershipSerializer())
 MembershipListEnvelope = retail_envelope("RetailMembershipListEnvelope", RetailMembershipSerializer(many=True))
 
@@ -120,6 +126,38 @@ class RetailLoginViewSet(RetailViewSet):
         user = serializer.validated_data["user"]
         data = {**RetailAccountSerializer(user).data, "token": token_issue(user=user).key}
         return Response(success("User logged in successfully", data))
+
+
+DASHBOARD_PARAMETERS = ("start_date", "end_date", "model")
+
+
+@extend_schema(tags=[TAG])
+class RetailDashboardViewSet(RetailViewSet):
+    """``GET dashboard/``: the answer of ``/api/v1/analytics/dashboard/`` (same cache), under the original's names."""
+
+    def get_queryset(self):
+        return order_list()  # for the model permissions: reading sales
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start_date", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive."),
+            OpenApiParameter(
+                "end_date", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive; also the RFM reference date."
+            ),
+            OpenApiParameter(
+                "model",
+                str,
+                enum=RfmAlgorithm.values,
+                description="kmeans or dbscan as in the original; default quantile.",
+            ),
+        ],
+        responses={200: DashboardEnvelope, **ERRORS},
+    )
+    def dashboard(self, request: Request) -> Response:
+        # Only the original's parameters: others were ignored there, so they are here.
+        params = {name: request.query_params[name] for name in DASHBOARD_PARAMETERS if name in request.query_params}
+        answer = dashboard_answer(dashboard_query_parse(params))
+        return Response(success("Dashboard data retrieved successfully", RetailDashboardSerializer(answer).data))
 
 
 @extend_schema(tags=[TAG])

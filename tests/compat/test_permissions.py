@@ -49,6 +49,7 @@ ROUTES = [
     Route("get", PURCHASES + "purchases/user/{ana}", False),
     Route("get", PURCHASES + "products/data/backfill", True),  # a write the original made a GET
     # Seed 004
+    Route("get", RETAIL + "dashboard/", False),
     Route("get", RETAIL + "product-categories/", False),
     Route("get", RETAIL + "products/", False),
     Route("post", RETAIL + "products/", True, {"category_id": "{books}", "name": "Lamp", "price": 9}),

@@ -428,3 +428,55 @@ def test_bad_memberships_are_400_naming_the_original_field(manager_client, shop,
         assert field in updated["data"], updated
         shop.gold.refresh_from_db()
         assert shop.gold.tier == "gold"
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+DASHBOARD_KEYS = {"total_sales", "total_transactions", "products_sold", "new_memberships", "customer_segments"}
+
+
+@pytest.mark.parametrize("model", ["kmeans", "dbscan", None])
+def test_the_dashboard_is_the_unified_dashboard_under_the_originals_names(viewer_client, shop, model):
+    params = {"start_date": "2024-01-01", "end_date": "2024-02-29", **({"model": model} if model else {})}
+
+    data = ok(viewer_client.get(f"{BASE}dashboard/", params), "Dashboard data retrieved successfully")
+    unified = viewer_client.get("/api/v1/analytics/dashboard/", params).json()
+
+    assert set(data) == DASHBOARD_KEYS
+    # By hand: 2 x 12.50; 40.00 + 3 x 25.00 x 0.9; 25.00 (shipping is not revenue).
+    assert data["total_sales"] == 25.0 + 40.0 + 67.5 + 25.0
+    assert (data["total_transactions"], data["products_sold"], data["new_memberships"]) == (3, 2 + 1 + 3 + 1, 1)
+    assert {key: data[key] for key in DASHBOARD_KEYS - {"customer_segments"}} == {
+        key: unified[key] for key in DASHBOARD_KEYS - {"customer_segments"}
+    }
+    segments, ours = data["customer_segments"], unified["customer_segments"]
+    assert segments["algorithm"] == ours["algorithm"] == (model or "quantile")
+    assert segments["segmentation"] == [
+        {"RFMCategory": row["segment"], "count": row["count"], "total_revenue": row["total_revenue"]}
+        for row in ours["segmentation"]
+    ]
+    assert sum(row["count"] for row in segments["segmentation"]) == 2
+    assert segments["evaluation"] == {
+        "silhouette_score": ours["evaluation"]["silhouette_score"],
+        "davies_bouldin_index": ours["evaluation"]["davies_bouldin_index"],
+    }
+    assert (segments["status"], segments["run_id"]) == ("succeeded", ours["run_id"])
+
+
+def test_the_dashboard_ignores_parameters_the_original_did_not_have(viewer_client, shop):
+    data = ok(viewer_client.get(f"{BASE}dashboard/", {"colour": "blue"}), "Dashboard data retrieved successfully")
+    assert data["total_transactions"] == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"model": "hierarchical"}, "model"),
+        ({"start_date": "01/02/2024"}, "start_date"),
+        ({"end_date": "2024-02-30"}, "end_date"),
+        ({"start_date": "2024-03-01", "end_date": "2024-02-01"}, "start_date"),
+    ],
+)
+def test_bad_dashboard_parameters_are_400_naming_them(viewer_client, shop, params, field):
+    body = error(viewer_client.get(f"{BASE}dashboard/", params), 400)
+    assert list(body["data"]) == [field]

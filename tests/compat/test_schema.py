@@ -21,6 +21,7 @@ DOCUMENTED = {
     ("retail-api", "/compat/retail-api/"): {
         "register": {"post"},
         "login": {"post"},
+        "dashboard/": {"get"},
         "product-categories/": {"get"},
         "products/": {"get", "post"},
         "products/{product_id}": {"get", "put", "delete"},
