@@ -28,4 +28,6 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "salesanalytics.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: gthread workers on 0.0.0.0:8000 (WEB_CONCURRENCY processes, default 3), the same in
+# docker-compose.yml and CI's production smoke step.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -4,11 +4,11 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.serializers import AccountSerializer, LoginResponseSerializer, LoginSerializer, RegisterSerializer
 from accounts.services import token_issue, token_revoke, user_register
+from common.throttles import ScopedRateThrottle
 
 
 class RegisterApi(APIView):

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -70,3 +71,116 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.get_tier_display()})"
+
+
+class Segment(TimeStampedModel):
+    """A rule-based group of customers; ``criteria`` follow SPEC §6 and are validated by ``criteria_parse``."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    criteria = models.JSONField(default=dict, blank=True)
+    # As of the last refresh (null until the first one).
+    customers_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    total_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
+    refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped when the criteria change: snapshots of one line are comparable, across lines they are not.
+    history_line = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from customers.criteria import CriteriaError, criteria_parse
+
+        try:
+            criteria_parse(self.criteria)
+        except CriteriaError as exc:
+            raise ValidationError({"criteria": str(exc)}) from exc
+
+
+class RefreshReason(models.TextChoices):
+    CREATED = "created", "Segment created"
+    CRITERIA_CHANGED = "criteria_changed", "Criteria changed"
+    IMPORT = "import", "After an import"
+    ORDERS = "orders", "After order writes"
+    DAILY = "daily", "Daily refresh"
+    MANUAL = "manual", "Refreshed on demand"
+
+
+class SegmentSnapshot(models.Model):
+    """The segment's size and revenue at one refresh; written only when something moved.
+
+    A snapshot starting a history line (created, criteria changed) has no change rows: its members
+    were selected by other rules, so none of them "entered".
+    """
+
+    # Served by the (segment, taken_at) index.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
+    line = models.PositiveIntegerField()
+    taken_at = models.DateTimeField()
+    reason = models.CharField(max_length=20, choices=RefreshReason.choices)
+    criteria = models.JSONField(help_text="The criteria the members were computed with.")
+    customers_count = models.PositiveIntegerField()
+    total_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    entered_count = models.PositiveIntegerField(default=0)
+    left_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["segment", "taken_at"], name="segmentsnapshot_segment_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=[choice.value for choice in RefreshReason]), name="segmentsnapshot_reason_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} at {self.taken_at:%Y-%m-%d %H:%M}: {self.customers_count}"
+
+
+class ChangeDirection(models.TextChoices):
+    ENTERED = "entered", "Entered"
+    LEFT = "left", "Left"
+
+
+class SegmentChange(models.Model):
+    """One customer entering or leaving a segment, found by the refresh that took ``snapshot``."""
+
+    # Served by the (segment, at) index.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="changes", db_index=False)
+    snapshot = models.ForeignKey(SegmentSnapshot, on_delete=models.CASCADE, related_name="changes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="segment_changes")
+    direction = models.CharField(max_length=10, choices=ChangeDirection.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["segment", "at"], name="segmentchange_segment_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=[choice.value for choice in ChangeDirection]),
+                name="segmentchange_direction_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.direction} {self.segment_id}"
+
+
+class SegmentMember(models.Model):
+    """The members found by the segment's last refresh, kept only to tell the next one who moved.
+
+    One row per current member, replaced as members come and go; the history itself keeps counts
+    and changes only.
+    """
+
+    pk = models.CompositePrimaryKey("segment", "customer")
+    # The primary key's index serves the segment; the customer has its own.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="segment_memberships")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.segment_id}"

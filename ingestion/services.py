@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import kombu.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
+from customers.services import segments_refresh_after_import
 from ingestion.loaders import discard_staged, merge_staged, stage_csv
 from ingestion.models import ImportJob, ImportStatus
 from ingestion.readers import ReadProgress, UnreadableFile
@@ -44,11 +47,31 @@ def import_path_resolve(*, file_path: str) -> Path:
     return resolved
 
 
-def _enqueue(job: ImportJob) -> None:
+def _send(job_id: uuid.UUID) -> bool:
+    """Send the job to the workers, trying the broker once: whether it went.
+
+    A broker that is down must not fail the request (nor hold it through
+    retries): the job stays ``queued`` and the requeue sweep sends it again
+    once the broker is back (``import_jobs_requeue_lost``).
+    """
     from ingestion.tasks import run_import_job
 
+    try:
+        run_import_job.apply_async((str(job_id),), retry=False)
+    except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        logger.warning(
+            "import %s could not be sent to the workers (%s: %s); it stays queued and is sent again later",
+            job_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    return True
+
+
+def _enqueue(job: ImportJob) -> None:
     # After commit, so the worker always finds the job row.
-    transaction.on_commit(lambda: run_import_job.delay(str(job.pk)))
+    transaction.on_commit(lambda: _send(job.pk))
 
 
 @transaction.atomic
@@ -160,6 +183,7 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     completed_at=timezone.now(),
                 )
                 data_version_bump()
+                transaction.on_commit(segments_refresh_after_import, robust=True)
     except UnreadableFile as exc:
         discard_staged(kind=job.kind)
         _fail(job_id, str(exc))
@@ -208,8 +232,6 @@ def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
     then would pile up messages behind it. A job is sent again at most once per
     ``requeue_after``; a copy that arrives late finds the job claimed and does nothing.
     """
-    from ingestion.tasks import run_import_job
-
     requeue_after = requeue_after or timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS)
     now = timezone.now()
     live_cutoff = now - timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
@@ -224,11 +246,14 @@ def import_jobs_requeue_lost(*, requeue_after: timedelta | None = None) -> int:
     sent = 0
     for job_id, requeued_at in waiting:
         # Claimed by a conditional update, so two sweepers never both send it.
-        if ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, requeued_at=requeued_at).update(
-            requeued_at=now
-        ):
-            run_import_job.delay(str(job_id))
-            sent += 1
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, requeued_at=requeued_at)
+        if not claimed.update(requeued_at=now):
+            continue
+        if not _send(job_id):
+            # The broker went away again: the next sweep tries this job first, and the rest with it.
+            ImportJob.objects.filter(pk=job_id, requeued_at=now).update(requeued_at=requeued_at)
+            break
+        sent += 1
     if sent:
         logger.warning("sent %d queued import job(s) to the workers again", sent)
     return sent

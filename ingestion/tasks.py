@@ -19,6 +19,8 @@ from ingestion.services import (
     autoretry_for=(OperationalError, InterfaceError),
     max_retries=3,
     retry_backoff=True,
+    # The job row is the result: sending one must not wait on the result store (Redis), which may be down.
+    ignore_result=True,
 )
 def run_import_job(job_id: str) -> str:
     """Run one import job. Idempotent: a redelivered message finds the job claimed and does nothing."""

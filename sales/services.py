@@ -17,6 +17,7 @@ from common.exceptions import ApplicationError
 from common.money import compute_line_total
 from common.services import record_create, record_update
 from customers.models import Customer, Membership
+from customers.services import segments_refresh_after_order_write
 from sales.models import Agent, Order, OrderLine, Team
 
 
@@ -143,6 +144,7 @@ def order_create(
         for line in priced
     )
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
 
@@ -189,6 +191,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     order.full_clean()
     order.save()
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
 
 
@@ -199,3 +202,4 @@ def order_delete(*, order: Order) -> None:
     stock_release(quantities=dict(order.lines.values_list("product_id", "quantity")))
     order.delete()
     data_version_bump()
+    transaction.on_commit(segments_refresh_after_order_write, robust=True)

@@ -17,7 +17,7 @@ from django.db import connection
 from ingestion.loaders import products, sales
 from ingestion.loaders.columnar import FastPathUnavailable, stage_csv_columnar
 from ingestion.loaders.staging import StageTable, stage_create, stage_drop, stage_rows
-from ingestion.readers import ReadProgress, RowErrors, read_csv
+from ingestion.readers import ReadProgress, RowErrors, read_csv, read_header
 
 ERROR_LIMIT = 1_000
 logger = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ LOADERS = {
 @dataclass
 class StagedFile:
     kind: str
+    # The header cell of each staging column, as the file writes it: row errors the merge finds name these.
+    headers: dict[str, str] = field(default_factory=dict)
     rows_staged: int = 0
     rows_rejected: int = 0
     errors: list[RowErrors] = field(default_factory=list)
@@ -62,7 +64,8 @@ def stage_csv(*, path: Path, kind: str, on_progress: Callable[[ReadProgress], No
     ``on_progress`` is called between staging batches, when it may use the database.
     """
     loader = LOADERS[kind]
-    staged = StagedFile(kind=kind)
+    _header, _index, headers = read_header(path, kind=kind)
+    staged = StagedFile(kind=kind, headers=headers)
     stage_create(connection, loader.stage)
     if connection.vendor == "postgresql":
         try:
@@ -105,7 +108,9 @@ def stage_csv(*, path: Path, kind: str, on_progress: Callable[[ReadProgress], No
 def merge_staged(*, staged: StagedFile, now: datetime) -> ImportCounts:
     """Move the staged rows into the domain tables. Call inside a transaction: it is the job's only write."""
     loader = LOADERS[staged.kind]
-    created, updated, rejected, merge_errors = loader.merge(connection, now=now, error_limit=ERROR_LIMIT)
+    created, updated, rejected, merge_errors = loader.merge(
+        connection, now=now, error_limit=ERROR_LIMIT, headers=staged.headers
+    )
     stage_drop(connection, loader.stage.name)
     rows = sorted([*staged.errors, *merge_errors], key=lambda error: error.row)
     errors = [problem for row in rows for problem in row.as_dicts()][:ERROR_LIMIT]

@@ -24,10 +24,14 @@ STAGE = StageTable(
     ),
 )
 HELPER_TABLES = ("import_rejects",)
+PRODUCT_ID = "Product ID"
 
 
-def _reject_repeats(cursor) -> tuple[int, list[RowErrors]]:
-    """A Product ID seen again later in the file is rejected; the first row wins."""
+def _reject_repeats(cursor, *, limit: int, column: str) -> tuple[int, list[RowErrors]]:
+    """A Product ID seen again later in the file is rejected; the first row wins.
+
+    ``column`` is the Product ID's header cell as the file writes it.
+    """
     cursor.execute(
         "CREATE TEMPORARY TABLE import_rejects AS SELECT row_no, code, first_row FROM ("
         "  SELECT row_no, code, ROW_NUMBER() OVER w AS rn, FIRST_VALUE(row_no) OVER w AS first_row"
@@ -37,18 +41,21 @@ def _reject_repeats(cursor) -> tuple[int, list[RowErrors]]:
     cursor.execute(f"DELETE FROM {STAGE.name} WHERE row_no IN (SELECT row_no FROM import_rejects)")
     cursor.execute("SELECT COUNT(*) FROM import_rejects")
     total = cursor.fetchone()[0]
-    cursor.execute("SELECT row_no, code, first_row FROM import_rejects ORDER BY row_no LIMIT 1000")
+    cursor.execute("SELECT row_no, code, first_row FROM import_rejects ORDER BY row_no LIMIT %s", [limit])
     errors = [
-        RowErrors(row_no, [("Product ID", f"Product ID {code} already appeared at row {first_row}.")])
+        RowErrors(row_no, [(column, f"{column} {code} already appeared at row {first_row}.")])
         for row_no, code, first_row in cursor.fetchall()
     ]
     return total, errors
 
 
 def merge_products(
-    connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int
+    connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int, headers: dict[str, str]
 ) -> tuple[int, int, int, list[RowErrors]]:
-    """Upsert products by code: (created, updated, rejected, first rejected rows). Caller holds the transaction."""
+    """Upsert products by code: (created, updated, rejected, first rejected rows). Caller holds the transaction.
+
+    ``headers`` gives each staging column's header cell as the file writes it, for the row errors.
+    """
     stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
     changed = (
         "p.name IS DISTINCT FROM s.name OR cat.name IS DISTINCT FROM s.category"
@@ -58,7 +65,7 @@ def merge_products(
     )
     with connection.cursor() as cursor:
         stage_drop(connection, *HELPER_TABLES)
-        rejected, errors = _reject_repeats(cursor)
+        rejected, errors = _reject_repeats(cursor, limit=error_limit, column=headers.get("product_code") or PRODUCT_ID)
         cursor.execute(
             "SELECT COALESCE(SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END), 0),"
             f" COALESCE(SUM(CASE WHEN p.id IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END), 0)"

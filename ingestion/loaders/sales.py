@@ -18,7 +18,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ingestion.loaders.bulk import schema_detach, schema_restore, tables_empty, truncate_if_empty
 from ingestion.loaders.staging import StageTable, stage_analyze, stage_drop
-from ingestion.readers import RowErrors
+from ingestion.readers import SALES_COLUMNS, RowErrors
 
 STAGE = StageTable(
     "import_stage_sales",
@@ -50,15 +50,10 @@ STAGE = StageTable(
     fast_path_only=("block",),
 )
 
-# Order-level fields: every row of one Order ID must agree on them (first-seen row wins).
-ORDER_LEVEL = (
-    ("customer_code", "Customer ID"),
-    ("ordered_at", "Date of Sale"),
-    ("region", "Region"),
-    ("payment_method", "Payment Method"),
-    ("shipping_cost", "Shipping Cost"),
-    ("agent_code", "Agent ID"),
-)
+# Order-level fields (staging columns): every row of one Order ID must agree on them (first-seen row wins).
+ORDER_LEVEL = ("customer_code", "ordered_at", "region", "payment_method", "shipping_cost", "agent_code")
+# The spec's name of each staging column, for a column the file's header does not name.
+COLUMN_NAMES = {column.key: column.name for column in SALES_COLUMNS}
 HELPER_TABLES = (
     "import_suspects",
     "import_suspect_rows",
@@ -96,7 +91,7 @@ def _orders_select(source: str = STAGE.name, where: str = "") -> str:
     order would change, judged before anything is written (a customer or
     agent not stored yet counts as a change).
     """
-    fields = ", ".join(name for name, _label in ORDER_LEVEL)
+    fields = ", ".join(ORDER_LEVEL)
     differs = " OR ".join(
         [
             "o.customer_id IS DISTINCT FROM c.id",
@@ -154,9 +149,10 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
         f"CREATE TEMPORARY TABLE import_suspect_rows AS SELECT * FROM {STAGE.name}"
         " WHERE order_code IN (SELECT order_code FROM import_suspects)"
     )
-    firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name, _label in ORDER_LEVEL)
-    differs = [f"{name} IS DISTINCT FROM first_{name}" for name, _label in ORDER_LEVEL]
-    which = " ".join(f"WHEN {test} THEN '{label}'" for test, (_n, label) in zip(differs, ORDER_LEVEL, strict=True))
+    firsts = ", ".join(f"FIRST_VALUE({name}) OVER w AS first_{name}" for name in ORDER_LEVEL)
+    differs = [f"{name} IS DISTINCT FROM first_{name}" for name in ORDER_LEVEL]
+    # The staging column that differs first; _rejected_rows names it as the file's header does.
+    which = " ".join(f"WHEN {test} THEN '{name}'" for test, name in zip(differs, ORDER_LEVEL, strict=True))
     cursor.execute(
         "CREATE TEMPORARY TABLE import_rejects AS "
         f"SELECT row_no, order_code, CASE {which} END AS column_name, first_row, 'conflict' AS reason FROM ("
@@ -166,7 +162,7 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
     )
     cursor.execute(
         "INSERT INTO import_rejects (row_no, order_code, column_name, first_row, reason) "
-        "SELECT row_no, order_code, 'Product ID', first_row, 'duplicate' FROM ("
+        "SELECT row_no, order_code, 'product_code', first_row, 'duplicate' FROM ("
         "  SELECT row_no, order_code, ROW_NUMBER() OVER w AS rn, FIRST_VALUE(row_no) OVER w AS first_row"
         "  FROM import_suspect_rows WHERE row_no NOT IN (SELECT row_no FROM import_rejects)"
         "   WINDOW w AS (PARTITION BY order_code, product_code ORDER BY row_no)"
@@ -182,7 +178,12 @@ def _reject_conflicts(cursor, *, postgres: bool) -> None:
     cursor.execute(f"INSERT INTO import_s_orders {_orders_select('import_suspect_rows', remaining)}")
 
 
-def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
+def _rejected_rows(cursor, *, limit: int, headers: dict[str, str]) -> tuple[int, list[RowErrors]]:
+    """The count of rejected rows and the first ``limit`` of them, each naming its column as the file writes it."""
+
+    def header(key: str) -> str:
+        return headers.get(key) or COLUMN_NAMES[key]
+
     cursor.execute("SELECT COUNT(*) FROM import_rejects")
     total = cursor.fetchone()[0]
     cursor.execute(
@@ -190,11 +191,13 @@ def _rejected_rows(cursor, *, limit: int) -> tuple[int, list[RowErrors]]:
         [limit],
     )
     errors = []
-    for row_no, order_code, column, first_row, reason in cursor.fetchall():
+    order_id = header("order_code")
+    for row_no, order_code, key, first_row, reason in cursor.fetchall():
+        column = header(key)
         if reason == "duplicate":
-            message = f"Order ID {order_code} already has a line for this Product ID (row {first_row})."
+            message = f"{order_id} {order_code} already has a line for this {column} (row {first_row})."
         else:
-            message = f"Order ID {order_code} was first seen at row {first_row} with a different {column}."
+            message = f"{order_id} {order_code} was first seen at row {first_row} with a different {column}."
         errors.append(RowErrors(row_no, [(column, message)]))
     return total, errors
 
@@ -422,9 +425,12 @@ def _insert_orders_and_lines(cursor, *, now: datetime) -> int:
 
 
 def merge_sales(
-    connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int
+    connection: BaseDatabaseWrapper, *, now: datetime, error_limit: int, headers: dict[str, str]
 ) -> tuple[int, int, int, list[RowErrors]]:
-    """Merge the staged rows: (created, updated, rejected, first rejected rows). Caller holds the transaction."""
+    """Merge the staged rows: (created, updated, rejected, first rejected rows). Caller holds the transaction.
+
+    ``headers`` gives each staging column's header cell as the file writes it, for the row errors.
+    """
     postgres = connection.vendor == "postgresql"
     stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
@@ -443,7 +449,7 @@ def merge_sales(
                 detached, customers_detached = None, False
         _aggregate_orders(cursor, postgres=postgres)
         _reject_conflicts(cursor, postgres=postgres)
-        rejected, errors = _rejected_rows(cursor, limit=error_limit)
+        rejected, errors = _rejected_rows(cursor, limit=error_limit, headers=headers)
         _build_entities(cursor, postgres=postgres)
         _upsert_entities(cursor, now=stamp, postgres=postgres, customers_detached=customers_detached)
         if detached is not None:

@@ -110,21 +110,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "salesanalytics"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+    _redis = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "salesanalytics"),
+        # A Redis that stops answering fails a cache call within seconds instead of holding the request.
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
     }
+    CACHES = {
+        "default": _redis,
+        # Throttle counters (common.throttles), in the same Redis: while it is down requests are let
+        # through, and each skipped count is logged, rather than answered with a 500.
+        "throttles": {**_redis, "OPTIONS": {**_redis["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "salesanalytics",
-        }
-    }
+    # One LOCATION: both aliases share one in-process store, as they share one Redis database.
+    _locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "salesanalytics"}
+    CACHES = {"default": _locmem, "throttles": _locmem}
 
 # --- Celery -----------------------------------------------------------------
 # Without REDIS_URL tasks run in-process (eager); with it, on a Redis broker
@@ -137,11 +144,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A producer (the web sending an import, beat) that finds the broker down retries once, at once, and
+# gives up instead of retrying for seconds; workers reconnect on their own (broker_connection_*).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
+# How often beat sends the import sweeps (stale jobs failed, lost ones sent again).
+IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": 60.0},
-    "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": 60.0},
+    "fail-stale-import-jobs": {"task": "ingestion.tasks.fail_stale_import_jobs", "schedule": IMPORT_SWEEP_SECONDS},
+    "requeue-lost-import-jobs": {"task": "ingestion.tasks.requeue_lost_import_jobs", "schedule": IMPORT_SWEEP_SECONDS},
     "delete-expired-uploads": {"task": "ingestion.tasks.delete_expired_uploads", "schedule": 24 * 60 * 60.0},
+    "refresh-all-segments": {"task": "customers.tasks.refresh_all_segments", "schedule": 24 * 60 * 60.0},
     "fail-stale-rfm-runs": {"task": "analytics.rfm.tasks.fail_stale_rfm_runs", "schedule": 60.0},
 }
 
@@ -245,6 +258,10 @@ IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS"
 # relative to it unless absolute) and waits this long for the job before answering 202.
 COMPAT_PRODUCTS_BACKFILL_FILE = os.environ.get("COMPAT_PRODUCTS_BACKFILL_FILE", "products.csv")
 COMPAT_BACKFILL_WAIT_SECONDS = float(os.environ.get("COMPAT_BACKFILL_WAIT_SECONDS", "30"))
+
+# --- Segments ---------------------------------------------------------------
+# Order writes refresh each segment at most once per this many seconds (imports refresh at once).
+SEGMENT_REFRESH_DEBOUNCE_SECONDS = int(os.environ.get("SEGMENT_REFRESH_DEBOUNCE_SECONDS", "60"))
 
 # --- RFM runs ---------------------------------------------------------------
 # A running RFM run touches its row every RFM_HEARTBEAT_SECONDS; one silent for

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Category, Product
+from ingestion.models import ImportJob
 from tests.factories import make_product
 from tests.ingestion.csv_files import write_csv
 
@@ -117,3 +118,15 @@ def test_blank_and_short_rows_in_a_products_file(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "3 rows, 2 created, 0 updated, 1 rejected" in out
     assert "row 5, row: Row has 2 fields; the header has 6." in out
+
+
+def test_a_repeated_product_names_the_column_as_the_file_writes_it(tmp_path):
+    header = ["product_id", "PRODUCT NAME", "category", "unit price"]
+    rows = [["P-1", "Hammer", "Tools", "9.99"], ["P-1", "Mallet", "Tools", "4.00"]]
+    path = write_csv(tmp_path / "products.csv", [dict(zip(header, row, strict=True)) for row in rows], header=header)
+
+    call_command("backfill_products", str(path), verbosity=0)
+
+    job = ImportJob.objects.get()
+    assert job.errors == [{"row": 3, "column": "product_id", "message": "product_id P-1 already appeared at row 2."}]
+    assert Product.objects.get(code="P-1").name == "Hammer"

@@ -1,9 +1,11 @@
 """Sales imports through the real reader, staging and merge, on SQLite and PostgreSQL alike."""
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from catalog.models import Category, Product
 from customers.models import Customer
@@ -253,6 +255,46 @@ def test_errors_name_the_column_as_the_file_writes_it(tmp_path):
     job = run_import(path)
 
     assert job.errors[0]["column"] == "quantity_sold"
+
+
+def _row_by_row_only(**_kwargs):
+    raise columnar.FastPathUnavailable("switched off for this test")
+
+
+@pytest.mark.parametrize("reader", ["fast path where there is one", "row-by-row reader"])
+def test_rows_disagreeing_with_their_order_name_the_column_as_the_file_writes_it(tmp_path, monkeypatch, caplog, reader):
+    # Given a header in snake_case, but for a Region cell in capitals with spaces around it
+    if reader == "row-by-row reader":
+        monkeypatch.setattr(loaders, "stage_csv_columnar", _row_by_row_only)
+    header = [name.lower().replace(" ", "_") for name in SALES_HEADER]
+    header[header.index("region")] = " REGION "
+    rows = [
+        sales_row(product_id="P-1"),  # row 2: the order's first row
+        sales_row(product_id="P-2", customer_id="C-9", customer_name="Other"),  # row 3: another customer
+        sales_row(product_id="P-3", region="South"),  # row 4: another region
+        sales_row(product_id="P-4", shipping_cost="9.00"),  # row 5: another shipping cost
+        sales_row(product_id="P-1", quantity_sold="7"),  # row 6: the first row's product again
+    ]
+    path = write_csv(
+        tmp_path / "sales.csv", [dict(zip(header, row.values(), strict=True)) for row in rows], header=header
+    )
+
+    with caplog.at_level(logging.INFO, logger="ingestion.loaders"):
+        job = run_import(path)
+
+    # Then each rejected row names the header cell the file wrote (trimmed, as every other row error does)
+    if connection.vendor == "postgresql":  # SQLite has the row-by-row reader only
+        assert ("row by row" in caplog.text) == (reader == "row-by-row reader")
+    assert job.status == "succeeded"
+    assert [(error["row"], error["column"]) for error in job.errors] == [
+        (3, "customer_id"),
+        (4, "REGION"),
+        (5, "shipping_cost"),
+        (6, "product_id"),
+    ]
+    assert job.errors[0]["message"] == "order_id O-1 was first seen at row 2 with a different customer_id."
+    assert job.errors[3]["message"] == "order_id O-1 already has a line for this product_id (row 2)."
+    assert sorted(OrderLine.objects.values_list("product__code", "quantity")) == [("P-1", 2)]
 
 
 @pytest.mark.parametrize(
