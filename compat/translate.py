@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import Serializer
 
 from compat.errors import NON_FIELD
 
@@ -17,3 +18,23 @@ def body_as(data: Any, names: Mapping[str, str], *, at: str = "") -> dict[str, A
 
 def inverse(names: Mapping[str, str]) -> dict[str, str]:
     return {ours: theirs for theirs, ours in names.items()}
+
+
+def renamed(detail: Any, names: Mapping[str, str]) -> Any:
+    """Error detail with every key under the original's name, at any depth."""
+    if isinstance(detail, Mapping):
+        return {names.get(key, key): renamed(value, names) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [renamed(item, names) for item in detail]
+    return detail
+
+
+def validate_as(serializer: Serializer, names: Mapping[str, str]) -> dict[str, Any]:
+    """Validate with our serializer and raise its errors under the original's names (ours -> theirs).
+
+    For bodies the view has already checked against the original's vocabulary, so a
+    key the client spelled our way is never renamed as if it were the original's.
+    """
+    if not serializer.is_valid():
+        raise ValidationError(renamed(serializer.errors, names))
+    return serializer.validated_data

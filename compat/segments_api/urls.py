@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from compat.segments_api.views import SegmentsDataViewSet
+from compat.segments_api.views import SegmentsDataViewSet, SegmentsMembersViewSet, SegmentsSegmentViewSet
 
 urlpatterns = [
+    path("segments", SegmentsSegmentViewSet.as_view({"get": "list", "post": "create"}), name="compat-segments"),
+    path(
+        "segments/<str:segment_id>/customers",
+        SegmentsMembersViewSet.as_view({"get": "customers"}),
+        name="compat-segments-customers",
+    ),
     path("data/refresh", SegmentsDataViewSet.as_view({"post": "refresh"}), name="compat-segments-data-refresh"),
     path("data/logs", SegmentsDataViewSet.as_view({"get": "list"}), name="compat-segments-data-logs"),
 ]

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from catalog.models import Product
-from customers.models import Customer, Membership
+from customers.criteria import criteria_parse
+from customers.models import Customer, Membership, Segment
+from customers.services import segment_create
 from ingestion.models import ImportJob
 from sales.models import Order
 
@@ -35,6 +37,9 @@ class Route:
 
 ROUTES = [
     # Seed 000
+    Route("post", SEGMENTS + "segments", True, {"name": "Loyal", "criteria": {"minPurchases": 2}}),
+    Route("get", SEGMENTS + "segments", False),
+    Route("get", SEGMENTS + "segments/{segment}/customers", False),
     Route("post", SEGMENTS + "data/refresh", True, {"filePath": "sales.csv"}),
     Route("get", SEGMENTS + "data/logs", False),
     # Seed 001
@@ -90,6 +95,7 @@ def world(shop, settings, tmp_path) -> dict[str, int]:
     settings.IMPORT_ROOT = tmp_path
     settings.COMPAT_BACKFILL_WAIT_SECONDS = 0
     loner = Customer.objects.create(code="C-LONER", name="No Orders")
+    segment = segment_create(name="Everyone", criteria=criteria_parse({})).segment
     return {
         "ana": shop.ana.pk,
         "ben": shop.ben.pk,
@@ -99,6 +105,7 @@ def world(shop, settings, tmp_path) -> dict[str, int]:
         "books": shop.books.pk,
         "gold": shop.gold.pk,
         "single": shop.orders[2].pk,  # an order of one line
+        "segment": segment.pk,
     }
 
 
@@ -124,6 +131,7 @@ def stored_state() -> tuple:
         list(Order.objects.order_by("pk").values_list("pk", "customer_id")),
         list(Product.objects.order_by("pk").values_list("pk", "name", "is_deleted", "stock")),
         list(Membership.objects.order_by("pk").values_list("pk", "tier", "start_date")),
+        list(Segment.objects.order_by("pk").values_list("pk", "name")),
         ImportJob.objects.count(),
     )
 
