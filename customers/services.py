@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.codes import generate_code
+from common.queueing import task_send
 from common.services import record_create, record_update
 from customers.criteria import SegmentCriteria, criteria_parse
 from customers.models import (
@@ -169,13 +170,12 @@ def segment_refresh(*, segment_id: int, reason: str) -> SegmentRefresh:
 
 
 def segments_refresh_all(*, reason: str) -> int:
-    """Queue a refresh of every segment, one task each; returns how many were queued."""
+    """Queue a refresh of every segment, one task each; returns how many were sent."""
     from customers.tasks import refresh_segment
 
     segment_ids = list(Segment.objects.values_list("pk", flat=True))
-    for segment_id in segment_ids:
-        refresh_segment.delay(segment_id, reason)
-    return len(segment_ids)
+    # A segment whose refresh could not be sent is caught up by the next write or the daily refresh.
+    return sum(task_send(task=refresh_segment, args=(segment_id, reason)) for segment_id in segment_ids)
 
 
 def segments_refresh_after_import() -> None:
@@ -201,9 +201,7 @@ def segments_refresh_after_order_write() -> None:
     delay = settings.SEGMENT_REFRESH_DEBOUNCE_SECONDS
     for segment_id in Segment.objects.values_list("pk", flat=True):
         gate = segment_refresh_gate_key(segment_id)
-        if cache.add(gate, 1, timeout=delay + 60):
-            try:
-                refresh_segment_debounced.apply_async((segment_id,), countdown=delay)
-            except Exception:
-                cache.delete(gate)  # nothing was scheduled: the next write must try again
-                raise
+        if cache.add(gate, 1, timeout=delay + 60) and not task_send(
+            task=refresh_segment_debounced, args=(segment_id,), countdown=delay
+        ):
+            cache.delete(gate)  # nothing was scheduled: the next write must try again

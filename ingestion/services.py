@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import kombu.exceptions
-import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
+from common.queueing import task_send
 from customers.services import segments_refresh_after_import
 from ingestion.loaders import discard_staged, merge_staged, stage_csv
 from ingestion.models import ImportJob, ImportStatus
@@ -48,25 +47,13 @@ def import_path_resolve(*, file_path: str) -> Path:
 
 
 def _send(job_id: uuid.UUID) -> bool:
-    """Send the job to the workers, trying the broker once: whether it went.
+    """Send the job to the workers once; a job the broker did not take stays ``queued``.
 
-    A broker that is down must not fail the request (nor hold it through
-    retries): the job stays ``queued`` and the requeue sweep sends it again
-    once the broker is back (``import_jobs_requeue_lost``).
+    The requeue sweep sends it again once the broker is back (``import_jobs_requeue_lost``).
     """
     from ingestion.tasks import run_import_job
 
-    try:
-        run_import_job.apply_async((str(job_id),), retry=False)
-    except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-        logger.warning(
-            "import %s could not be sent to the workers (%s: %s); it stays queued and is sent again later",
-            job_id,
-            exc.__class__.__name__,
-            exc,
-        )
-        return False
-    return True
+    return task_send(task=run_import_job, args=(str(job_id),))
 
 
 def _enqueue(job: ImportJob) -> None:

@@ -21,6 +21,7 @@ from analytics.rfm.scoring import SEGMENT_NAMES, quintile_cut_points, quintile_s
 from analytics.rfm.storage import run_customers_insert
 from analytics.rfm.window import DateWindow, analytics_today
 from common.exceptions import ApplicationError
+from common.queueing import task_send
 
 if TYPE_CHECKING:
     from analytics.rfm import clustering
@@ -68,10 +69,24 @@ def _check_parameters(
 
 
 def _enqueue(run: RfmRun) -> None:
+    # After commit, so the worker always finds the run row.
+    transaction.on_commit(lambda: _send(run.pk))
+
+
+def _send(run_id: int) -> None:
+    """Send the run to the workers once; a run the broker did not take fails at once, saying why.
+
+    Failing it (rather than leaving it queued) lets the caller start it again,
+    and lets the dashboard start another once the broker is back.
+    """
     from analytics.rfm.tasks import run_rfm_run
 
-    # After commit, so the worker always finds the run row.
-    transaction.on_commit(lambda: run_rfm_run.delay(run.pk))
+    if not task_send(task=run_rfm_run, args=(run_id,)):
+        RfmRun.objects.filter(pk=run_id, status=RfmRunStatus.QUEUED).update(
+            status=RfmRunStatus.FAILED,
+            error="The task queue could not be reached; start the run again once it is back.",
+            completed_at=timezone.now(),
+        )
 
 
 def rfm_run_create(

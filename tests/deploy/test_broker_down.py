@@ -64,3 +64,40 @@ def test_the_sweep_keeps_a_job_it_could_not_send_first_in_line(import_root, brok
     # Then it is not counted as sent: the next sweep, a minute later, tries it again
     job.refresh_from_db()
     assert (job.status, job.requeued_at) == ("queued", None)
+
+
+def test_an_rfm_run_requested_while_the_broker_is_down_answers_at_once_and_says_it_must_be_started_again(
+    manager_client, broker_down
+):
+    started = time.monotonic()
+    response = manager_client.post("/api/v1/analytics/rfm-runs/", {"algorithm": "quantile"})
+    took = time.monotonic() - started
+
+    assert response.status_code == 202
+    assert took < 3
+    run = manager_client.get(f"/api/v1/analytics/rfm-runs/{response.json()['id']}/").json()
+    assert run["status"] == "failed"
+    assert "could not be reached" in run["error"]
+
+
+def test_an_order_written_while_the_broker_is_down_succeeds_and_leaves_the_segment_refresh_to_the_next_write(
+    manager_client, broker_down
+):
+    from django.core.cache import cache
+
+    from customers.criteria import criteria_parse
+    from customers.services import segment_create, segment_refresh_gate_key
+    from tests.factories import make_customer, make_product
+
+    segment = segment_create(name="Everyone", criteria=criteria_parse({})).segment
+    customer, product = make_customer(), make_product(stock=5)
+
+    response = manager_client.post(
+        "/api/v1/orders/", {"customer": customer.pk, "lines": [{"product": product.pk, "quantity": 2}]}
+    )
+
+    assert response.status_code == 201
+    product.refresh_from_db()
+    assert product.stock == 3
+    # Nothing was scheduled, so the gate is open again for the next write to schedule the refresh.
+    assert cache.get(segment_refresh_gate_key(segment.pk)) is None
