@@ -308,6 +308,11 @@ def test_postgres_restarted_the_next_requests_succeed_without_restarting_gunicor
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"].startswith("error")
     assert ready.json()["checks"]["cache"] == "ok"
+    # and the API answers 503 with a reason and when to retry, not an HTML 500
+    during = api.get("/api/v1/products/")
+    assert during.status_code == 503
+    assert during.json()["code"] == "database_unavailable"
+    assert during.headers["Retry-After"] == "5"
 
     # When it is back, the very next requests succeed, on every thread, with the same gunicorn processes
     postgres.start()
