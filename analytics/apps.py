@@ -7,5 +7,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from analytics.receivers import connect_dimension_receivers
+        from analytics.rollups import connect_rollup_receivers
 
         connect_dimension_receivers()
+        connect_rollup_receivers()

@@ -15,7 +15,9 @@ million order lines, so the data is built once per server and kept:
   the tables still hold exactly those rows, and rebuilds it otherwise;
 - ``manage.py migrate`` runs on every call (a second or two when nothing is
   pending), so migrations added since the load, rollup tables and their
-  backfills included, are applied before a benchmark reads.
+  backfills included, are applied before a benchmark reads; a database this
+  checkout cannot migrate (another branch's migrations under the same names)
+  is rebuilt from the file.
 
 Concurrent callers on one server wait on a PostgreSQL advisory lock, so the
 dataset is built once. ``ensure_duckdb`` gives the same rows to DuckDB (whose
@@ -144,9 +146,14 @@ def ensure_dataset(
     with _build_lock(server_url, name):
         reason = "--fresh" if fresh else _why_not_reusable(server_url, name, rows=rows, seed=seed)
         if reason is None:
-            _migrate(url, name)
-            # A migration must never change the data the benchmarks compare.
-            reason = _why_not_reusable(server_url, name, rows=rows, seed=seed)
+            try:
+                _migrate(url, name)
+            except DatasetError as exc:
+                # Migrated by a checkout whose migrations this one does not share: start again from the file.
+                reason = f"this checkout cannot migrate it ({str(exc).splitlines()[-1]})"
+            else:
+                # A migration must never change the data the benchmarks compare.
+                reason = _why_not_reusable(server_url, name, rows=rows, seed=seed)
             if reason is None:
                 log(f"dataset {name}: reused ({rows:,} rows, seed {seed})")
                 return url

@@ -15,11 +15,12 @@ from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from analytics.rollups import rollups_follow_import
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
 from common.queueing import task_send
 from customers.services import segments_refresh_after_import
-from ingestion.loaders import discard_staged, merge_staged, stage_csv
+from ingestion.loaders import discard_staged, merge_staged, stage_csv, staged_order_dates
 from ingestion.models import ImportJob, ImportStatus
 from ingestion.readers import ReadProgress, UnreadableFile
 
@@ -158,7 +159,9 @@ def import_job_run(*, job_id: uuid.UUID, on_progress: Callable[[ReadProgress], N
                     # One merge at a time: concurrent upserts of overlapping codes could deadlock.
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MERGE_LOCK_KEY])
-                counts = merge_staged(staged=staged, now=timezone.now())
+                merged_at = timezone.now()
+                with rollups_follow_import(stamp=merged_at, staged_orders=staged_order_dates(kind=job.kind)):
+                    counts = merge_staged(staged=staged, now=merged_at)
                 ImportJob.objects.filter(pk=job_id).update(
                     status=ImportStatus.SUCCEEDED,
                     rows_total=counts.rows_total,

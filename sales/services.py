@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.rollups import order_touch, rollups_refresh
 from analytics.services import data_version_bump
 from catalog.models import Product
 from catalog.services import stock_release, stock_reserve
@@ -143,6 +144,7 @@ def order_create(
         )
         for line in priced
     )
+    rollups_refresh(_touch(order, {line.product.pk for line in priced}))
     data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
@@ -155,10 +157,13 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     Lines are matched by product, so a kept product keeps its line id.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
+    stored_at, stored_customer_id = order.ordered_at, order.customer_id
     for name, value in fields.items():
         setattr(order, name, value)
     _check_membership(customer=order.customer, membership=order.membership)
     current = {line.product_id: line for line in order.lines.select_related("product")}
+    # The rollups lose the order from where it was and gain it where it goes.
+    before = order_touch(ordered_at=stored_at, customer_id=stored_customer_id, product_ids=current)
     if lines is not None:
         priced = _price_lines(lines=lines, allowed_deleted=set(current))
         delta: dict[int, int] = defaultdict(int)
@@ -190,6 +195,7 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
     _apply_totals(order=order, priced=priced)
     order.full_clean()
     order.save()
+    rollups_refresh(before | _touch(order, {line.product.pk for line in priced}))
     data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
     return order
@@ -199,7 +205,14 @@ def order_update(*, order: Order, lines: list[dict[str, Any]] | None = None, **f
 def order_delete(*, order: Order) -> None:
     """Delete an order and return its units to stock."""
     order = Order.objects.select_for_update().get(pk=order.pk)
-    stock_release(quantities=dict(order.lines.values_list("product_id", "quantity")))
+    quantities = dict(order.lines.values_list("product_id", "quantity"))
+    stock_release(quantities=quantities)
     order.delete()
+    rollups_refresh(_touch(order, set(quantities)))
     data_version_bump()
     transaction.on_commit(segments_refresh_after_order_write, robust=True)
+
+
+def _touch(order: Order, product_ids: set[int]):
+    """The rollup rows that count ``order`` with lines of ``product_ids``."""
+    return order_touch(ordered_at=order.ordered_at, customer_id=order.customer_id, product_ids=product_ids)

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("catalog.urls")),
     path("", include("sales.urls")),
     path("", include("ingestion.urls")),
+    path("analytics/", include("analytics.urls")),
     path("analytics/", include("analytics.rfm.urls")),
     path("analytics/", include("analytics.dashboard.urls")),
 ]

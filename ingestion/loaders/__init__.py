@@ -123,5 +123,12 @@ def merge_staged(*, staged: StagedFile, now: datetime) -> ImportCounts:
     )
 
 
+def staged_order_dates(*, kind: str) -> str | None:
+    """SQL of the staged rows' (code, ordered_at) order pairs, for rollups to find orders a file moves in time."""
+    if kind != "sales":
+        return None
+    return f"SELECT order_code AS code, ordered_at FROM {LOADERS[kind].stage.name}"
+
+
 def discard_staged(*, kind: str) -> None:
     stage_drop(connection, LOADERS[kind].stage.name)
