@@ -21,6 +21,7 @@ urlpatterns = [
     # The five original backends' own routes and envelopes (docs/compat.md).
     path("compat/segments-api/api/v1/", include("compat.segments_api.urls")),
     path("compat/purchases-api/", include("compat.purchases_api.urls")),
+    path("compat/sales-api/api/v1/", include("compat.sales_api.urls")),
     path("compat/retail-api/", include("compat.retail_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 SEGMENTS = "/compat/segments-api/api/v1/"
 PURCHASES = "/compat/purchases-api/"
+SALES = "/compat/sales-api/api/v1/"
 RETAIL = "/compat/retail-api/"
 
 
@@ -53,6 +54,9 @@ ROUTES = [
     Route("delete", PURCHASES + "purchases/{single}", True),
     Route("get", PURCHASES + "purchases/user/{ana}", False),
     Route("get", PURCHASES + "products/data/backfill", True),  # a write the original made a GET
+    # Seed 002
+    Route("get", SALES + "sales/by-user", False),
+    Route("get", SALES + "sales/by-group", False),
     # Seed 004
     Route("get", RETAIL + "dashboard/", False),
     Route("get", RETAIL + "product-categories/", False),
@@ -86,6 +90,8 @@ PUBLIC_ROUTES = [
 def assert_original_error(path: str, body: dict) -> None:
     if path.startswith(RETAIL):
         assert set(body) == {"status", "message", "data"} and body["status"] == "error"
+    elif path.startswith(SALES):
+        assert set(body) == {"success", "error", "details"} and body["success"] is False
     else:
         assert set(body) == {"error", "details"}
 

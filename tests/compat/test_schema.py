@@ -20,6 +20,10 @@ DOCUMENTED = {
         "purchases/user/{id}": {"get"},
         "products/data/backfill": {"get"},
     },
+    ("sales-api", "/compat/sales-api/api/v1/"): {
+        "sales/by-user": {"get"},
+        "sales/by-group": {"get"},
+    },
     ("retail-api", "/compat/retail-api/"): {
         "register": {"post"},
         "login": {"post"},
