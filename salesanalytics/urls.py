@@ -22,6 +22,7 @@ urlpatterns = [
     path("compat/segments-api/api/v1/", include("compat.segments_api.urls")),
     path("compat/purchases-api/", include("compat.purchases_api.urls")),
     path("compat/sales-api/api/v1/", include("compat.sales_api.urls")),
+    path("compat/analytics-api/api/", include("compat.analytics_api.urls")),
     path("compat/retail-api/", include("compat.retail_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

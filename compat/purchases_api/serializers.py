@@ -81,3 +81,27 @@ class PurchasesPurchaseInputSerializer(serializers.Serializer):
             "incorrect_type": "Must be a product id (a number), not {data_type}.",
         },
     )
+
+
+class PurchasesValuableCustomerSerializer(PurchasesUserSerializer):
+    """The user with the most revenue (documentation of the answer: the user and, added, their totals)."""
+
+    total_revenue = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    orders_count = serializers.IntegerField(read_only=True)
+    units = serializers.IntegerField(read_only=True)
+
+    class Meta(PurchasesUserSerializer.Meta):
+        fields = [*PurchasesUserSerializer.Meta.fields, "total_revenue", "orders_count", "units"]
+        read_only_fields = fields
+
+
+class PurchasesPopularProductSerializer(PurchasesProductSerializer):
+    """The product sold in the most units (documentation of the answer: the product and, added, its totals)."""
+
+    units = serializers.IntegerField(read_only=True)
+    total_revenue = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    orders_count = serializers.IntegerField(read_only=True)
+
+    class Meta(PurchasesProductSerializer.Meta):
+        fields = [*PurchasesProductSerializer.Meta.fields, "units", "total_revenue", "orders_count"]
+        read_only_fields = fields

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from compat.purchases_api.views import (
+    PurchasesAnalyticViewSet,
     PurchasesBackfillViewSet,
     PurchasesPurchaseViewSet,
     PurchasesUserPurchasesViewSet,
@@ -19,6 +20,16 @@ urlpatterns = [
         "purchases/user/<str:id>",
         PurchasesUserPurchasesViewSet.as_view({"get": "list"}),
         name="compat-purchases-user-purchases",
+    ),
+    path(
+        "purchases/analytic/most_valuable_customer",
+        PurchasesAnalyticViewSet.as_view({"get": "most_valuable_customer"}),
+        name="compat-purchases-most-valuable-customer",
+    ),
+    path(
+        "purchases/analytic/most_popular_product",
+        PurchasesAnalyticViewSet.as_view({"get": "most_popular_product"}),
+        name="compat-purchases-most-popular-product",
     ),
     path("purchases/<str:id>", PurchasesPurchaseViewSet.as_view(RECORD), name="compat-purchases-purchase"),
     path(

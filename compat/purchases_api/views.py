@@ -15,6 +15,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from analytics.cache import cached_report
+from analytics.params import TopBy, top_query_from
+from analytics.selectors.top import top_customers, top_products
+from analytics.views import CanReadReports
 from catalog.selectors import product_list
 from common.exceptions import ApplicationError, ConflictError
 from common.permissions import ModelRolePermission
@@ -22,11 +26,13 @@ from compat.pagination import LinkHeaderPagination
 from compat.purchases_api.envelopes import TAG, PurchasesError, purchases_exception_handler
 from compat.purchases_api.names import gender_value, name_join, name_split
 from compat.purchases_api.serializers import (
+    PurchasesPopularProductSerializer,
     PurchasesProductSerializer,
     PurchasesPurchaseInputSerializer,
     PurchasesPurchaseSerializer,
     PurchasesUserInputSerializer,
     PurchasesUserSerializer,
+    PurchasesValuableCustomerSerializer,
 )
 from compat.schema import envelope
 from compat.views import CompatViewSet, object_id
@@ -263,3 +269,42 @@ class PurchasesBackfillViewSet(PurchasesViewSet):
         products, headers = self.page_of(product_list())
         headers["X-Import-Job"] = str(job.pk)
         return Response(PurchasesProductSerializer(products, many=True).data, headers=headers)
+
+
+@extend_schema(tags=[TAG])
+class PurchasesAnalyticViewSet(PurchasesViewSet):
+    """The original's two analytics: the top customer and the top product, all time (``limit=1``)."""
+
+    permission_classes = [CanReadReports]
+
+    @extend_schema(
+        responses={200: PurchasesValuableCustomerSerializer, **ERRORS},
+        description="The user with the most revenue, as the first row of /api/v1/analytics/top-customers/?limit=1 "
+        "(ties: the lowest id). 404 while nothing was sold.",
+    )
+    def most_valuable_customer(self, request: Request) -> Response:
+        query = top_query_from({"limit": "1"}, default_by=TopBy.REVENUE)
+        rows = cached_report(report="compat-most-valuable-customer", query=query, compute=lambda: top_customers(query))
+        if not rows:
+            raise NotFound("Nothing was purchased yet, so there is no most valuable customer.")
+        top = rows[0]
+        user = PurchasesUserSerializer(customer_list().get(pk=top.customer)).data
+        return Response(
+            {**user, "total_revenue": top.total_revenue, "orders_count": top.orders_count, "units": top.units}
+        )
+
+    @extend_schema(
+        responses={200: PurchasesPopularProductSerializer, **ERRORS},
+        description="The product sold in the most units, as the first row of /api/v1/analytics/top-products/?limit=1 "
+        "(ties: the lowest id; soft-deleted products rank too). 404 while nothing was sold.",
+    )
+    def most_popular_product(self, request: Request) -> Response:
+        query = top_query_from({"limit": "1"}, default_by=TopBy.UNITS)
+        rows = cached_report(report="compat-most-popular-product", query=query, compute=lambda: top_products(query))
+        if not rows:
+            raise NotFound("Nothing was purchased yet, so there is no most popular product.")
+        top = rows[0]
+        product = PurchasesProductSerializer(product_list(include_deleted=True).get(pk=top.product)).data
+        return Response(
+            {**product, "units": top.units, "total_revenue": top.total_revenue, "orders_count": top.orders_count}
+        )

@@ -358,3 +358,64 @@ def test_routes_answer_without_a_trailing_slash_and_no_redirect(manager_client, 
     )
     assert manager_client.get(f"{BASE}users/{shop.ben.pk}").status_code == 200
     assert manager_client.get(f"{BASE}users/{shop.ben.pk}/").status_code == 404
+
+
+# --- Interview steps: the most popular product and the most valuable customer -----------------
+
+
+def test_most_popular_product_and_most_valuable_customer_follow_the_purchases(manager_client, shop):
+    # Given the shop (Ana 132.50 over 2 orders, Ben 25.00; chess 4 units, novel 2, atlas 1) and Ben's purchases
+    for _ in range(3):
+        manager_client.post(f"{BASE}purchases", {"user_id": shop.ben.pk, "product_id": shop.atlas.pk})
+
+    # When the two analytics are fetched
+    product = manager_client.get(f"{BASE}purchases/analytic/most_popular_product")
+    customer = manager_client.get(f"{BASE}purchases/analytic/most_valuable_customer")
+
+    # Then Ben, at 25.00 + 3 x 40.00 = 145.00, passes Ana; atlas ties chess at 4 units and wins on its lower id
+    assert product.status_code == customer.status_code == 200
+    assert customer.json() == {
+        "id": shop.ben.pk,
+        "first_name": "Ben",
+        "last_name": "Okafor",
+        "email": "ben@example.com",
+        "gender": "",
+        "total_revenue": 145.0,
+        "orders_count": 4,
+        "units": 4,
+    }
+    assert product.json() == {
+        "id": shop.atlas.pk,
+        "code": shop.atlas.code,
+        "name": "Atlas",
+        "category_id": shop.books.pk,
+        "price": 40.0,
+        "units": 4,
+        "total_revenue": 160.0,
+        "orders_count": 4,
+    }
+    top_customer = manager_client.get("/api/v1/analytics/top-customers/", {"limit": 1}).json()["results"][0]
+    top_product = manager_client.get("/api/v1/analytics/top-products/", {"limit": 1}).json()["results"][0]
+    assert (customer.json()["id"], customer.json()["total_revenue"]) == (
+        top_customer["customer"],
+        top_customer["total_revenue"],
+    )
+    assert (product.json()["id"], product.json()["units"]) == (top_product["product"], top_product["units"])
+
+    # And one more chess sold makes chess the most popular
+    manager_client.post(f"{BASE}purchases", {"user_id": shop.ana.pk, "product_id": shop.chess.pk})
+    assert manager_client.get(f"{BASE}purchases/analytic/most_popular_product").json()["id"] == shop.chess.pk
+
+
+def test_a_soft_deleted_product_can_still_be_the_most_popular(manager_client, shop):
+    manager_client.delete(f"/api/v1/products/{shop.chess.pk}/")
+
+    product = manager_client.get(f"{BASE}purchases/analytic/most_popular_product").json()
+
+    assert (product["id"], product["units"]) == (shop.chess.pk, 4)
+
+
+def test_with_nothing_sold_there_is_no_top_customer_or_product(viewer_client):
+    for route in ("most_valuable_customer", "most_popular_product"):
+        body = error(viewer_client.get(f"{BASE}purchases/analytic/{route}"), 404)
+        assert body["error"].startswith("Nothing was purchased yet")

@@ -18,11 +18,17 @@ DOCUMENTED = {
         "purchases": {"post"},
         "purchases/{id}": {"get", "patch", "delete"},
         "purchases/user/{id}": {"get"},
+        "purchases/analytic/most_valuable_customer": {"get"},
+        "purchases/analytic/most_popular_product": {"get"},
         "products/data/backfill": {"get"},
     },
     ("sales-api", "/compat/sales-api/api/v1/"): {
         "sales/by-user": {"get"},
         "sales/by-group": {"get"},
+    },
+    ("analytics-api", "/compat/analytics-api/api/"): {
+        "analytics/data": {"get"},
+        "analytics/refresh-cache": {"post"},
     },
     ("retail-api", "/compat/retail-api/"): {
         "register": {"post"},
