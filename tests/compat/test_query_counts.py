@@ -10,6 +10,7 @@ from customers.services import customer_create, segment_create
 from ingestion.models import ImportJob
 from sales.services import order_create
 from tests.compat.conftest import at
+from tests.factories import make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,9 @@ LISTS = [
     "/compat/segments-api/api/v1/data/logs",
     "/compat/segments-api/api/v1/segments",
     "/compat/segments-api/api/v1/segments/{segment}/customers",
+    "/compat/sales-api/api/v1/sales/by-user?interval=day",
+    "/compat/sales-api/api/v1/sales/by-group?interval=day",
+    "/compat/analytics-api/api/analytics/data?startDate=2024-01-01&endDate=2024-03-31&metrics=revenue,customers&segments=region,category",
 ]
 
 
@@ -44,13 +48,22 @@ def grow(shop) -> None:
         ImportJob.objects.create(kind="sales", source=f"{n}.csv", file_path="/x")
         segment_create(name=f"Segment {n}", criteria=criteria_parse({}))
         customer_create(name=f"Buyer {n}", region="West")
-    for customer in Customer.objects.filter(name__startswith="Buyer"):
-        order_create(customer=customer, ordered_at=at("2024-03-04"), lines=[{"product": shop.chess, "quantity": 1}])
+    agents = [make_agent(), make_agent()]
+    for customer, agent in zip(Customer.objects.filter(name__startswith="Buyer"), [*agents, None], strict=True):
+        order_create(
+            customer=customer, agent=agent, ordered_at=at("2024-03-04"), lines=[{"product": shop.chess, "quantity": 1}]
+        )
 
 
 @pytest.mark.parametrize("route", LISTS)
 def test_a_longer_list_costs_no_more_queries(viewer_client, shop, route):
     ImportJob.objects.create(kind="sales", source="first.csv", file_path="/x")
+    order_create(
+        customer=shop.ben,
+        agent=make_agent(),
+        ordered_at=at("2024-03-01"),
+        lines=[{"product": shop.atlas, "quantity": 1}],
+    )
     everyone = segment_create(name="Everyone", criteria=criteria_parse({})).segment
     ids = {"ana": shop.ana.pk, "segment": everyone.pk}
     few = queries(viewer_client, route.format(order=shop.orders[2].pk, **ids))  # one line
