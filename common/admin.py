@@ -27,9 +27,10 @@ class _Echo:
 
 
 def export_columns(model_admin: admin.ModelAdmin) -> list[Any]:
-    """The admin's ``list_display`` entries that name a model field or a callable."""
+    """The admin's ``export_fields`` if it names them, else its ``list_display`` entries that name a model
+    field or a callable (a column that renders HTML for the page, such as a link, belongs out of the export)."""
     columns: list[Any] = []
-    for name in model_admin.list_display:
+    for name in getattr(model_admin, "export_fields", None) or model_admin.list_display:
         if callable(name):
             columns.append(name)
             continue

@@ -73,9 +73,12 @@ class ImportJobAdmin(admin.ModelAdmin):
         "rows_created",
         "rows_updated",
         "rows_rejected",
+        "errors_link",
         "created_by",
         "completed_at",
     )
+    # The CSV export keeps plain values: the page's link column is left out of it.
+    export_fields = tuple(name for name in list_display if name != "errors_link")
     list_filter = ("status", "kind")
     list_select_related = ("created_by",)
     search_fields = ("source", "id")
@@ -136,6 +139,23 @@ class ImportJobAdmin(admin.ModelAdmin):
         percent = 100 if obj.rows_total == 0 else obj.rows_processed * 100 // obj.rows_total
         return f"{obj.rows_processed:,} of {obj.rows_total:,} rows ({percent}%)"
 
+    @admin.display(description="errors")
+    def errors_link(self, obj: ImportJob) -> SafeString | str:
+        """From the log straight to what went wrong: the job's row errors, or its failure message."""
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+        if obj.status == ImportStatus.FAILED:
+            return format_html('<a href="{}#import-status">Failed: see why</a>', change_url)
+        if obj.errors:
+            count = obj.rows_rejected or len(obj.errors)
+            return format_html(
+                '<a href="{}#row-errors">{} row error{}</a>', change_url, f"{count:,}", "" if count == 1 else "s"
+            )
+        return "—"
+
     @admin.display(description="row errors")
     def row_errors(self, obj: ImportJob) -> SafeString | str:
         if not obj.errors:
@@ -152,8 +172,8 @@ class ImportJobAdmin(admin.ModelAdmin):
             else ""
         )
         return format_html(
-            '<table class="import-row-errors"><thead><tr><th scope="col">Row</th><th scope="col">Column</th>'
-            '<th scope="col">Message</th></tr></thead><tbody>{}</tbody></table>{}',
+            '<table class="import-row-errors" id="row-errors"><thead><tr><th scope="col">Row</th>'
+            '<th scope="col">Column</th><th scope="col">Message</th></tr></thead><tbody>{}</tbody></table>{}',
             body,
             note,
         )

@@ -1,10 +1,9 @@
 """Writes of the ingestion app: starting, running and failing import jobs."""
 
 import logging
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from analytics.rollups import rollups_follow_import
 from analytics.services import data_version_bump
 from common.exceptions import ApplicationError
+from common.heartbeat import heartbeat
 from common.queueing import task_send
 from customers.services import segments_refresh_after_import
 from ingestion.loaders import discard_staged, merge_staged, stage_csv, staged_order_dates
@@ -96,34 +96,12 @@ def import_job_create_local(*, kind: str, path: Path) -> ImportJob:
     return ImportJob.objects.create(kind=kind, source=str(path), file_path=str(resolved))
 
 
-@contextmanager
-def _heartbeat(job_id: uuid.UUID) -> Iterator[None]:
-    """Touch the job from a side thread while it runs, so a dead worker's job can be told from a slow one.
-
-    Skipped inside an outer transaction (tests, callers holding one): a second
-    connection could not see the job row there, and SQLite would wait on its lock.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(settings.IMPORT_HEARTBEAT_SECONDS):
-                ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(heartbeat_at=timezone.now())
-        except Exception:  # a missed beat must never break the import itself
-            logger.warning("import heartbeat for %s stopped", job_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-heartbeat-{job_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _heartbeat(job_id: uuid.UUID) -> AbstractContextManager[None]:
+    return heartbeat(
+        rows=ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING),
+        every_seconds=settings.IMPORT_HEARTBEAT_SECONDS,
+        name=f"import-heartbeat-{job_id}",
+    )
 
 
 def _fail(job_id: uuid.UUID, message: str) -> None:

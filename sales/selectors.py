@@ -10,6 +10,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     JSONField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -121,3 +123,11 @@ def order_regions_present(*, names: tuple[str, ...]) -> set[str]:
 def order_regions() -> list[str]:
     """Every region an order carries (a scan of the region index)."""
     return list(Order.objects.order_by("region").values_list("region", flat=True).distinct())
+
+
+def order_time_span() -> tuple[datetime, datetime] | None:
+    """When the first and the last stored order were placed, or ``None`` with no orders (one query)."""
+    span = Order.objects.aggregate(first=Min("ordered_at"), last=Max("ordered_at"))
+    if span["first"] is None:
+        return None
+    return span["first"], span["last"]

@@ -17,6 +17,7 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include(api_v1)),
     # The five original backends' own routes and envelopes (docs/compat.md).
     path("compat/segments-api/api/v1/", include("compat.segments_api.urls")),

@@ -1,6 +1,7 @@
 """Reads of RFM runs: lists, a run's customers, the migration matrix between two runs."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
@@ -56,6 +57,22 @@ class MigrationMatrix:
     def moved(self) -> int:
         return sum(n for source, row in self.counts.items() for target, n in row.items() if source != target)
 
+    @property
+    def earlier_run(self) -> int:
+        return self.earlier.pk
+
+    @property
+    def later_run(self) -> int:
+        return self.later.pk
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per earlier segment: its counts in each later segment and its customers in all."""
+        return [
+            {"segment": source, "counts": self.counts[source], "total": sum(self.counts[source].values())}
+            for source in self.from_segments
+        ]
+
 
 # Each customer once, with their segment in either run (NULL where absent), then counted per pair.
 _MIGRATION_SQL = (
@@ -66,6 +83,12 @@ _MIGRATION_SQL = (
     f" FROM {RfmRunCustomer._meta.db_table} WHERE run_id IN (%s, %s) GROUP BY customer_id"
     ") moves GROUP BY from_segment, to_segment"
 )
+
+
+def rfm_runs_in_order(first: RfmRun, second: RfmRun) -> tuple[RfmRun, RfmRun]:
+    """The earlier and the later of two runs: by reference date, then creation."""
+    earlier, later = sorted([first, second], key=lambda run: (run.reference_date, run.created_at, run.pk))
+    return earlier, later
 
 
 def rfm_run_migration(*, earlier: RfmRun, later: RfmRun) -> MigrationMatrix:

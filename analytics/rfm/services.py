@@ -2,9 +2,8 @@
 
 import logging
 import math
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from analytics.rfm.scoring import SEGMENT_NAMES, quintile_cut_points, quintile_s
 from analytics.rfm.storage import run_customers_insert
 from analytics.rfm.window import DateWindow, analytics_today
 from common.exceptions import ApplicationError
+from common.heartbeat import heartbeat
 from common.queueing import task_send
 
 if TYPE_CHECKING:
@@ -137,34 +137,12 @@ def rfm_run_start(**parameters) -> RfmRun:
     return run
 
 
-@contextmanager
-def _heartbeat(run_id: int) -> Iterator[None]:
-    """Touch the run from a side thread while it runs, so a dead worker's run can be told from a slow one.
-
-    Skipped inside an outer transaction (tests, callers holding one): a second
-    connection could not see the run row there, and SQLite would wait on its lock.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(settings.RFM_HEARTBEAT_SECONDS):
-                RfmRun.objects.filter(pk=run_id, status=RfmRunStatus.RUNNING).update(heartbeat_at=timezone.now())
-        except Exception:  # a missed beat must never break the run itself
-            logger.warning("RFM heartbeat for run %s stopped", run_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"rfm-heartbeat-{run_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _heartbeat(run_id: int) -> AbstractContextManager[None]:
+    return heartbeat(
+        rows=RfmRun.objects.filter(pk=run_id, status=RfmRunStatus.RUNNING),
+        every_seconds=settings.RFM_HEARTBEAT_SECONDS,
+        name=f"rfm-heartbeat-{run_id}",
+    )
 
 
 def _stage(run_id: int, stage: str, on_progress: ProgressCallback | None) -> None:

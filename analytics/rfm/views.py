@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from analytics.rfm.filters import RfmRunCustomerFilter, RfmRunFilter
 from analytics.rfm.models import RfmRun, RfmRunStatus
 from analytics.rfm.renderers import MigrationMatrixCsvRenderer, RunCustomersCsvRenderer
-from analytics.rfm.selectors import rfm_run_customer_list, rfm_run_list, rfm_run_migration
+from analytics.rfm.selectors import rfm_run_customer_list, rfm_run_list, rfm_run_migration, rfm_runs_in_order
 from analytics.rfm.serializers import (
     MigrationMatrixSerializer,
     RfmRunCreateSerializer,
@@ -134,20 +134,8 @@ class RfmRunCompareApi(APIView):
             raise ApplicationError("Compare a run with another run, not with itself.", field="with")
         run = _finished_run(pk, field=None)
         other = _finished_run(other_id, field="with")
-        earlier, later = sorted([run, other], key=lambda r: (r.reference_date, r.created_at, r.pk))
-        matrix = rfm_run_migration(earlier=earlier, later=later)
-        data = {
-            "earlier_run": earlier.pk,
-            "later_run": later.pk,
-            "from_segments": matrix.from_segments,
-            "to_segments": matrix.to_segments,
-            "moved": matrix.moved,
-            "rows": [
-                {"segment": source, "counts": matrix.counts[source], "total": sum(matrix.counts[source].values())}
-                for source in matrix.from_segments
-            ],
-        }
-        response = Response(MigrationMatrixSerializer(data).data)
+        earlier, later = rfm_runs_in_order(run, other)
+        response = Response(MigrationMatrixSerializer(rfm_run_migration(earlier=earlier, later=later)).data)
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="rfm-runs-{earlier.pk}-to-{later.pk}.csv"'
         return response

@@ -17,8 +17,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.serializers import LoginSerializer, RegisterSerializer
 from accounts.services import token_issue, user_register
+from analytics.dashboard.answer import dashboard_answer
 from analytics.dashboard.params import dashboard_query_parse
-from analytics.dashboard.views import dashboard_answer
 from analytics.rfm.models import RfmAlgorithm
 from catalog.selectors import category_list, product_list
 from catalog.serializers import ProductSerializer
@@ -156,7 +156,7 @@ class RetailDashboardViewSet(RetailViewSet):
     def dashboard(self, request: Request) -> Response:
         # Only the original's parameters: others were ignored there, so they are here.
         params = {name: request.query_params[name] for name in DASHBOARD_PARAMETERS if name in request.query_params}
-        answer = dashboard_answer(dashboard_query_parse(params))
+        answer = dashboard_answer(query=dashboard_query_parse(params))
         return Response(success("Dashboard data retrieved successfully", RetailDashboardSerializer(answer).data))
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "analytics",
     "analytics.rfm",
     "ingestion",
+    "dashboard",
     "compat",
 ]
 
@@ -180,6 +181,10 @@ ANALYTICS_TIME_ZONE = os.environ.get("ANALYTICS_TIME_ZONE", "UTC")
 ANALYTICS_CACHE_SECONDS = int(os.environ.get("ANALYTICS_CACHE_SECONDS", "3600"))
 # Concurrent misses of one answer wait up to this long for the request computing it.
 ANALYTICS_CACHE_LOCK_SECONDS = int(os.environ.get("ANALYTICS_CACHE_LOCK_SECONDS", "30"))
+
+# --- Staff dashboard ----------------------------------------------------------
+# ISO 4217 code the dashboard formats money in (amounts are stored without a currency).
+DASHBOARD_CURRENCY = os.environ.get("DASHBOARD_CURRENCY", "USD")
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"

@@ -101,7 +101,7 @@ def test_uploaded_sales_csv_loads_good_rows_and_lists_the_rejected_one(
     text = html.unescape(page.text)
     assert "Import queued" in text
     assert "3 of 3 rows (100%)" in text
-    assert '<table class="import-row-errors">' in page.text
+    assert '<table class="import-row-errors" id="row-errors">' in page.text
     assert "<tr><td>4</td><td>Quantity Sold</td><td>Quantity Sold must be at least 1, got 0.</td></tr>" in text
     assert 'http-equiv="refresh"' not in page.text  # finished: no more reloading
 
@@ -187,3 +187,43 @@ def test_changelist_search_finds_a_job_by_its_id(admin_client: Client):
     response = admin_client.get(reverse("admin:ingestion_importjob_changelist"), {"q": str(wanted.pk)})
 
     assert [job.pk for job in response.context["cl"].result_list] == [wanted.pk]
+
+
+def test_import_log_links_each_job_to_its_row_errors_or_its_failure(admin_client: Client):
+    errors = [
+        {"row": 3, "column": "Quantity Sold", "message": "bad"},
+        {"row": 5, "column": "Discount", "message": "bad"},
+    ]
+    rejected = ImportJob.objects.create(
+        kind="sales",
+        source="a.csv",
+        file_path="/tmp/a.csv",
+        status=ImportStatus.SUCCEEDED,
+        rows_rejected=2,
+        errors=errors,
+    )
+    failed = ImportJob.objects.create(
+        kind="sales", source="b.csv", file_path="/tmp/b.csv", status=ImportStatus.FAILED, error="Not a CSV file."
+    )
+    clean = ImportJob.objects.create(
+        kind="sales", source="c.csv", file_path="/tmp/c.csv", status=ImportStatus.SUCCEEDED
+    )
+
+    page = admin_client.get(reverse("admin:ingestion_importjob_changelist"))
+
+    change = lambda job: reverse("admin:ingestion_importjob_change", args=[job.pk])  # noqa: E731
+    assert f'<a href="{change(rejected)}#row-errors">2 row errors</a>' in page.text
+    assert f'<a href="{change(failed)}#import-status">Failed: see why</a>' in page.text
+    assert f"{change(clean)}#" not in page.text
+
+
+def test_import_log_csv_export_leaves_the_link_column_out(admin_client: Client):
+    job = ImportJob.objects.create(kind="sales", source="a.csv", file_path="/tmp/a.csv", status=ImportStatus.FAILED)
+
+    response = admin_client.post(
+        reverse("admin:ingestion_importjob_changelist"), {"action": "export_as_csv", "_selected_action": [job.pk]}
+    )
+
+    header = b"".join(response.streaming_content).decode().splitlines()[0]
+    assert "errors_link" not in header
+    assert header.startswith("created_at,kind,source,status,rows_total")
