@@ -98,6 +98,26 @@ def is_bucket_aligned(start: date, end: date, interval: Interval) -> bool:
     return bucket_start(start, interval) == start and bucket_last_day(bucket_start(end, interval), interval) == end
 
 
+def previous_period(*, start: date, end: date, interval: Interval, not_before: date) -> tuple[date, date] | None:
+    """The same length just before ``[start, end]``: as many whole buckets when the range is whole buckets,
+    else as many days. ``None`` when it would begin before ``not_before``.
+
+    The metrics report's ``compare=previous_period`` and the dashboard's KPI cards both use it, so
+    "the previous period" means one thing everywhere.
+    """
+    if start <= not_before:
+        return None
+    first = start
+    if is_bucket_aligned(start, end, interval):
+        for _ in range(bucket_count(start, end, interval)):
+            if first <= not_before:
+                return None
+            first = bucket_start(first - timedelta(days=1), interval)
+    else:
+        first = start - timedelta(days=(end - start).days + 1)
+    return None if first < not_before else (first, start - timedelta(days=1))
+
+
 def day_runs(days: set[date]) -> list[tuple[date, date]]:
     """The days grouped into ``[first, last]`` runs of consecutive days: few ranges for SQL to scan."""
     runs: list[tuple[date, date]] = []

@@ -1,6 +1,6 @@
 """The dashboard's controls: a date range, the bucket interval and the RFM model, all from the query string."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -44,12 +44,6 @@ def default_filters(*, last_day: date | None, first_day: date | None, today: dat
     if first_day and first_day > start:
         start = first_day.replace(day=1)
     return {"start_date": start.isoformat(), "end_date": end.isoformat(), "interval": "month", "model": "quantile"}
-
-
-def previous_period(*, start: date, end: date) -> tuple[date, date]:
-    """The range of the same length that ends the day before ``start``."""
-    length = (end - start).days + 1
-    return start - timedelta(days=length), start - timedelta(days=1)
 
 
 class RunChoiceField(forms.ModelChoiceField):

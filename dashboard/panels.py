@@ -17,12 +17,13 @@ from analytics import serializers as out
 from analytics.cache import cached_report
 from analytics.dashboard.answer import dashboard_answer, dashboard_kpis_cached
 from analytics.dashboard.params import DashboardQuery
-from analytics.params import Grouping, TopBy, metrics_query_from, sales_query_from, top_query_from
+from analytics.params import MIN_DATE, Grouping, TopBy, metrics_query_from, sales_query_from, top_query_from
+from analytics.periods import Interval, previous_period
 from analytics.rfm.window import DateWindow
 from analytics.selectors.metrics import metrics_report
 from analytics.selectors.sales import sales_by_team
 from analytics.selectors.top import top_customers, top_products
-from dashboard.forms import MAX_BUCKETS, previous_period
+from dashboard.forms import MAX_BUCKETS
 
 TOP_LIMIT = 10
 
@@ -63,8 +64,8 @@ class KpiCard:
 class Overview:
     start_date: date
     end_date: date
-    previous_start: date
-    previous_end: date
+    previous_start: date | None
+    previous_end: date | None
     interval: str
     model: str
     dashboard: dict[str, Any]
@@ -132,13 +133,16 @@ def reports(*, request: HttpRequest, params: dict[str, dict[str, str]]) -> dict[
 
 
 def overview(*, request: HttpRequest, start_date: date, end_date: date, interval: str, model: str) -> Overview:
-    """Every panel of the overview for one range; KPIs beside the same-length period just before it."""
-    before_start, before_end = previous_period(start=start_date, end=end_date)
+    """Every panel of the overview for one range; KPIs beside the previous period, as metrics' compare has it."""
+    before = previous_period(start=start_date, end=end_date, interval=Interval(interval), not_before=MIN_DATE)
+    before_start, before_end = before or (None, None)
     answer = dashboard_answer(query=DashboardQuery(start_date=start_date, end_date=end_date, model=model))
-    previous = dashboard_kpis_cached(window=DateWindow(start_date=before_start, end_date=before_end))
+    previous = (
+        dashboard_kpis_cached(window=DateWindow(start_date=before_start, end_date=before_end)) if before else None
+    )
     params = report_params(start_date=start_date, end_date=end_date, interval=interval)
     cards = [
-        KpiCard(key=key, label=label, kind=kind, value=answer[key], previous=getattr(previous, key))
+        KpiCard(key=key, label=label, kind=kind, value=answer[key], previous=getattr(previous, key, None))
         for key, label, kind in KPI_CARDS
     ]
     return Overview(

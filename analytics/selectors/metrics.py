@@ -11,7 +11,7 @@ a time; ``tier`` is the order's membership tier and is read raw.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from django.db.models import Count, F, Min, Sum
 
 from analytics.models import AgentDailySales, CategoryDailySales, RegionPaymentDailySales
 from analytics.params import MIN_DATE, Compare, Dimension, Metric, MetricsQuery
-from analytics.periods import Interval, bucket_count, bucket_last_day, bucket_start, bucket_starts, is_bucket_aligned
+from analytics.periods import Interval, bucket_count, bucket_last_day, bucket_starts, previous_period
 from analytics.selectors.sources import (
     NO_VALUE,
     Source,
@@ -141,21 +141,10 @@ def _resolve_range(query: MetricsQuery, *, rollups: bool, zone: ZoneInfo) -> _Ra
 
 
 def _previous_range(current: _Range, interval: Interval) -> _Range:
-    """The same length just before: as many whole buckets when the range is whole buckets, else as many days."""
-    too_early = ApplicationError(f"The previous period would begin before {MIN_DATE}.", field="compare")
-    if current.start <= MIN_DATE:
-        raise too_early
-    if is_bucket_aligned(current.start, current.end, interval):
-        start = current.start
-        for _ in range(bucket_count(current.start, current.end, interval)):
-            if start <= MIN_DATE:
-                raise too_early
-            start = bucket_start(start - timedelta(days=1), interval)
-    else:
-        start = current.start - timedelta(days=(current.end - current.start).days + 1)
-    if start < MIN_DATE:
-        raise too_early
-    return _Range(start, current.start - timedelta(days=1))
+    previous = previous_period(start=current.start, end=current.end, interval=interval, not_before=MIN_DATE)
+    if previous is None:
+        raise ApplicationError(f"The previous period would begin before {MIN_DATE}.", field="compare")
+    return _Range(*previous)
 
 
 def _orders(query: MetricsQuery):
