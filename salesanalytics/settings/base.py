@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "analytics.rfm",
     "ingestion",
     "dashboard",
+    "compat",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,12 @@ IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("IMPORT_STALE_AFTER_SECONDS", "1
 IMPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("IMPORT_REQUEUE_AFTER_SECONDS", "600"))
 # Uploaded files are deleted this many days after their job ends (beat, daily).
 IMPORT_UPLOAD_RETENTION_DAYS = int(os.environ.get("IMPORT_UPLOAD_RETENTION_DAYS", "30"))
+
+# --- Compat routes ----------------------------------------------------------
+# Seed 001's GET products/data/backfill imports this products CSV (inside IMPORT_ROOT,
+# relative to it unless absolute) and waits this long for the job before answering 202.
+COMPAT_PRODUCTS_BACKFILL_FILE = os.environ.get("COMPAT_PRODUCTS_BACKFILL_FILE", "products.csv")
+COMPAT_BACKFILL_WAIT_SECONDS = float(os.environ.get("COMPAT_BACKFILL_WAIT_SECONDS", "30"))
 
 # --- Segments ---------------------------------------------------------------
 # Order writes refresh each segment at most once per this many seconds (imports refresh at once).
